@@ -1,0 +1,1 @@
+"""Pure page parsers, one module per site plus the shared forum engine."""

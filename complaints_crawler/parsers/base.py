@@ -1,0 +1,33 @@
+"""What every page parser returns. Parsers are pure: url + page text in, items out; no Scrapy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from complaints_crawler.items import Business, Complaint
+
+
+@dataclass
+class CardFailure:
+    """A card the parser found but could not turn into a valid item; it is quarantined, the page goes on."""
+
+    reason: str
+    card_id: str | None = None
+    snippet: str = ""
+
+
+@dataclass
+class ParsedPage:
+    url: str
+    business: Business | None = None
+    complaints: list[Complaint] = field(default_factory=list)
+    failures: list[CardFailure] = field(default_factory=list)
+    # Complaints whose board copy is cut or lacks its comments: external_id -> permalink URL.
+    permalinks_to_fetch: dict[str, str] = field(default_factory=dict)
+    page_number: int | None = None
+    # False when the page carries none of the site's data markers (a block page or a new layout).
+    has_site_data: bool = True
+
+    @property
+    def card_count(self) -> int:
+        return len(self.complaints) + len(self.failures)
