@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class Source(StrEnum):
@@ -111,6 +111,9 @@ class Complaint(_Item):
     comments_count: Count = 0
     helpful_count: Count = 0
     scraped_at: datetime = Field(default_factory=utc_now)
+
+    # What the pipelines derive on the way (normalized texts, hashes); never part of the published item.
+    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:

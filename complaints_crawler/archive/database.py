@@ -1,0 +1,113 @@
+"""Engines for the archive and the schema-version gate in front of every use of it."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+from complaints_crawler.paths import MIGRATIONS_DIR
+
+DEFAULT_ARCHIVE_URL = "sqlite:///archive.db"
+ARCHIVE_URL_ENV = "COMPLAINTS_ARCHIVE_URL"
+
+
+class ArchiveSchemaError(RuntimeError):
+    """The archive's schema is not the one this code writes; the message says which command fixes it."""
+
+
+def archive_url(setting: str | None = None) -> str:
+    """The archive URL: an explicit setting, else $COMPLAINTS_ARCHIVE_URL, else ./archive.db."""
+    return setting or os.environ.get(ARCHIVE_URL_ENV) or DEFAULT_ARCHIVE_URL
+
+
+def _driver_url(url: str) -> str:
+    # Plain postgresql:// URLs would pick psycopg2; the project ships psycopg 3.
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    url = _driver_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 60})
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy issue BEGIN itself (see below) instead of the driver's implicit, deferred one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        # WAL lets readers (stats, SQL users) work while a crawl writes; in-memory databases can't use it.
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        # IMMEDIATE takes the write lock up front: two writers then queue on busy_timeout instead of
+        # failing with "database is locked" when a reader tries to become a writer.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", _driver_url(url).replace("%", "%%"))
+    return config
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str]:
+    """(the archive's revision, the code's head revision)."""
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    assert head is not None
+    return current, head
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def open_archive(url: str) -> Engine:
+    """An engine on an archive whose schema matches the code. A new SQLite archive is created and migrated."""
+    engine = make_engine(url)
+    current, head = schema_revisions(engine)
+    if current == head:
+        return engine
+    shown = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        if engine.dialect.name == "sqlite" and not inspect(engine).get_table_names():
+            upgrade(url)
+            return engine
+        raise ArchiveSchemaError(
+            f"the archive at {shown} has no complaints-crawler schema; run `complaints db upgrade` to create it"
+        )
+    script = ScriptDirectory.from_config(alembic_config(url))
+    if current not in {rev.revision for rev in script.walk_revisions()}:
+        raise ArchiveSchemaError(
+            f"the archive at {shown} is at schema revision {current}, newer than this code ({head}); "
+            f"upgrade complaints-crawler, or run `complaints db downgrade {head}` with the newer version"
+        )
+    raise ArchiveSchemaError(
+        f"the archive at {shown} is at schema revision {current}, behind this code ({head}); "
+        "run `complaints db upgrade`"
+    )

@@ -1,0 +1,71 @@
+"""Canned read-only queries behind the CLI (`stats`, `runs`, the demo summary)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    businesses: int = 0
+    complaints: int = 0
+    responses: int = 0
+    quarantined: int = 0
+
+
+def summary_by_source(engine: Engine) -> list[SourceSummary]:
+    """Businesses, complaints, thread entries and quarantined pages/items per source (spider)."""
+    rows: dict[str, SourceSummary] = {}
+
+    def row(source: str) -> SourceSummary:
+        return rows.setdefault(source, SourceSummary(source))
+
+    with engine.connect() as conn:
+        for source, n in conn.execute(select(BusinessRow.source, func.count()).group_by(BusinessRow.source)):
+            row(source).businesses = n
+        for source, n in conn.execute(select(ComplaintRow.source, func.count()).group_by(ComplaintRow.source)):
+            row(source).complaints = n
+        for source, n in conn.execute(
+            select(ComplaintRow.source, func.count(ResponseRow.id))
+            .join(ResponseRow, ResponseRow.complaint_id == ComplaintRow.id)
+            .group_by(ComplaintRow.source)
+        ):
+            row(source).responses = n
+        for source, n in conn.execute(
+            select(CrawlRunRow.spider, func.count(QuarantineRow.id))
+            .join(QuarantineRow, QuarantineRow.run_id == CrawlRunRow.id)
+            .group_by(CrawlRunRow.spider)
+        ):
+            row(source).quarantined = n
+    return [rows[k] for k in sorted(rows)]
+
+
+def complaints_by_business_and_status(engine: Engine, source: str | None = None) -> list[tuple[str, str, str, int]]:
+    """(source, business, status, complaints), biggest first."""
+    query = (
+        select(BusinessRow.source, BusinessRow.name, func.coalesce(ComplaintRow.status, "(none)"), func.count())
+        .join(ComplaintRow, ComplaintRow.business_id == BusinessRow.id)
+        .group_by(BusinessRow.source, BusinessRow.name, ComplaintRow.status)
+        .order_by(BusinessRow.source, BusinessRow.name, func.count().desc())
+    )
+    if source:
+        query = query.where(BusinessRow.source == source)
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
+
+def recent_runs(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
+    columns = [
+        CrawlRunRow.id, CrawlRunRow.spider, CrawlRunRow.arguments, CrawlRunRow.started_at, CrawlRunRow.finished_at,
+        CrawlRunRow.finish_reason, CrawlRunRow.pages, CrawlRunRow.new_count, CrawlRunRow.updated_count,
+        CrawlRunRow.unchanged_count, CrawlRunRow.quarantined_count,
+    ]
+    with engine.connect() as conn:
+        rows = conn.execute(select(*columns).order_by(CrawlRunRow.id.desc()).limit(limit))
+        return [dict(r._mapping) for r in rows]

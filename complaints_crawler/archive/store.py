@@ -1,0 +1,297 @@
+"""Writing to the archive: batched upserts on the natural keys, one transaction per batch.
+
+A complaint, its thread, its redaction spans and its revision row are written in the same transaction as
+the batch, so a crash loses at most the uncommitted batch and never leaves a complaint without its
+responses. Unchanged complaints (same content hash) only get their last_seen_at touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from complaints_crawler.archive.database import open_archive
+from complaints_crawler.archive.models import (
+    BusinessRow,
+    ComplaintRevisionRow,
+    ComplaintRow,
+    CrawlRunRow,
+    QuarantineRow,
+    RedactionRow,
+    ResponseRow,
+)
+from complaints_crawler.archive.prepare import PreparedComplaint
+from complaints_crawler.items import Business, BusinessRef, utc_now
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]
+
+
+@dataclass
+class WriteResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # (source, external_id) -> complaint id, for everything the batch wrote or touched
+    ids: dict[Key, int] = field(default_factory=dict)
+
+    def add(self, other: WriteResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass
+class QuarantineEntry:
+    kind: str
+    reason: str
+    url: str | None = None
+    score: float | None = None
+    details: dict[str, Any] | None = None
+    created_at: datetime = field(default_factory=utc_now)
+
+
+_BUSINESS_PROFILE_FIELDS = (
+    "name",
+    "url",
+    "category",
+    "accredited",
+    "rating",
+    "location",
+    "complaints_total",
+    "complaints_closed_3y",
+    "complaints_closed_12m",
+    "resolved_count",
+    "unresolved_count",
+    "scraped_at",
+)
+
+
+class ArchiveStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @classmethod
+    def open(cls, url: str) -> ArchiveStore:
+        return cls(open_archive(url))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- crawl runs -----------------------------------------------------------------------------------
+
+    def open_run(self, spider: str, arguments: dict[str, Any]) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                insert(CrawlRunRow)
+                .values(spider=spider, arguments=arguments, started_at=utc_now())
+                .returning(CrawlRunRow.id)
+            ).scalar_one()
+
+    def close_run(self, run_id: int, *, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(CrawlRunRow)
+                .where(CrawlRunRow.id == run_id)
+                .values(finished_at=utc_now(), finish_reason=finish_reason, stats=stats, **counts)
+            )
+
+    # -- quarantine -----------------------------------------------------------------------------------
+
+    def quarantine(self, entries: Sequence[QuarantineEntry], run_id: int | None) -> None:
+        if not entries:
+            return
+        rows = [
+            dict(run_id=run_id, url=e.url, kind=e.kind, reason=e.reason, score=e.score, details=e.details,
+                 created_at=e.created_at)
+            for e in entries
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(QuarantineRow), rows)
+
+    # -- businesses and complaints --------------------------------------------------------------------
+
+    def write(
+        self,
+        businesses: Sequence[Business],
+        complaints: Sequence[PreparedComplaint],
+        run_id: int | None,
+    ) -> WriteResult:
+        """Upsert one batch in one transaction and say what was new, updated and unchanged."""
+        now = utc_now()
+        with self.engine.begin() as conn:
+            business_ids = self._upsert_businesses(conn, businesses, [c.item.business for c in complaints], now)
+            return self._upsert_complaints(conn, _richest_per_key(complaints), business_ids, run_id, now)
+
+    def _upsert_businesses(
+        self, conn: Connection, profiles: Sequence[Business], refs: Iterable[BusinessRef], now: datetime
+    ) -> dict[Key, int]:
+        full = {(b.source.value, b.external_id): b for b in profiles}
+        if full:
+            stmt = self._insert(BusinessRow)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["source", "external_id"],
+                set_={name: stmt.excluded[name] for name in (*_BUSINESS_PROFILE_FIELDS, "last_seen_at")},
+            )
+            conn.execute(stmt, [_business_values(b, now) for b in full.values()])
+        # A complaint's business reference creates the business if no profile was seen yet, and else
+        # never overwrites what the profile said.
+        bare = {(r.source.value, r.external_id): r for r in refs if (r.source.value, r.external_id) not in full}
+        if bare:
+            stmt = self._insert(BusinessRow)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["source", "external_id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
+            )
+            conn.execute(
+                stmt,
+                [
+                    dict(source=s, external_id=e, name=r.name, url=r.url, first_seen_at=now, last_seen_at=now)
+                    for (s, e), r in bare.items()
+                ],
+            )
+        return _ids_by_key(conn, BusinessRow, [*full, *bare])
+
+    def _upsert_complaints(
+        self,
+        conn: Connection,
+        complaints: Sequence[PreparedComplaint],
+        business_ids: dict[Key, int],
+        run_id: int | None,
+        now: datetime,
+    ) -> WriteResult:
+        result = WriteResult()
+        if not complaints:
+            return result
+        stored = _hashes_by_key(conn, [c.key for c in complaints])
+        unchanged = [c for c in complaints if stored.get(c.key, (None, None))[1] == c.content_hash]
+        changed = [c for c in complaints if stored.get(c.key, (None, None))[1] != c.content_hash]
+        result.unchanged = len(unchanged)
+        result.new = sum(1 for c in changed if c.key not in stored)
+        result.updated = len(changed) - result.new
+
+        if unchanged:
+            conn.execute(
+                update(ComplaintRow)
+                .where(ComplaintRow.id.in_([stored[c.key][0] for c in unchanged]))
+                .values(last_seen_at=now)
+            )
+        result.ids = {c.key: stored[c.key][0] for c in unchanged}
+        if changed:
+            result.ids.update(self._replace_threads(conn, changed, business_ids, run_id, now))
+        return result
+
+    def _replace_threads(
+        self,
+        conn: Connection,
+        changed: Sequence[PreparedComplaint],
+        business_ids: dict[Key, int],
+        run_id: int | None,
+        now: datetime,
+    ) -> dict[Key, int]:
+        stmt = self._insert(ComplaintRow)
+        kept_on_update = {"id", "source", "external_id", "first_seen_at", "duplicate_of_id"}
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "external_id"],
+            set_={col.name: stmt.excluded[col.name] for col in ComplaintRow.__table__.columns if col.name not in kept_on_update},
+        )
+        conn.execute(stmt, [_complaint_values(c, business_ids[c.business_key], now) for c in changed])
+        ids = _ids_by_key(conn, ComplaintRow, [c.key for c in changed])
+        changed_ids = [ids[c.key] for c in changed]
+        # The thread is replaced whole: positions may shift when a site inserts an entry mid-thread.
+        conn.execute(delete(ResponseRow).where(ResponseRow.complaint_id.in_(changed_ids)))
+        conn.execute(delete(RedactionRow).where(RedactionRow.complaint_id.in_(changed_ids)))
+        responses = [dict(complaint_id=ids[c.key], **entry.row()) for c in changed for entry in c.entries]
+        if responses:
+            conn.execute(insert(ResponseRow), responses)
+        redactions = [dict(complaint_id=ids[c.key], **span) for c in changed for span in c.redaction_rows()]
+        if redactions:
+            conn.execute(insert(RedactionRow), redactions)
+        conn.execute(
+            insert(ComplaintRevisionRow),
+            [
+                dict(complaint_id=ids[c.key], run_id=run_id, content_hash=c.content_hash, status=c.item.status,
+                     entry_count=len(c.entries), observed_at=now)
+                for c in changed
+            ],
+        )
+        return ids
+
+
+def _richest_per_key(complaints: Sequence[PreparedComplaint]) -> list[PreparedComplaint]:
+    """One complaint per natural key within a batch: the one with the longest thread (the later on ties)."""
+    best: dict[Key, PreparedComplaint] = {}
+    for c in complaints:
+        if c.key not in best or len(c.entries) >= len(best[c.key].entries):
+            best[c.key] = c
+    return list(best.values())
+
+
+def _business_values(b: Business, now: datetime) -> dict[str, Any]:
+    values = {name: getattr(b, name) for name in _BUSINESS_PROFILE_FIELDS}
+    return dict(source=b.source.value, external_id=b.external_id, first_seen_at=now, last_seen_at=now, **values)
+
+
+def _complaint_values(c: PreparedComplaint, business_id: int, now: datetime) -> dict[str, Any]:
+    item = c.item
+    return dict(
+        source=item.source.value,
+        external_id=item.external_id,
+        business_id=business_id,
+        url=item.url,
+        title=item.title,
+        filed_on=item.filed_on,
+        complaint_type=item.complaint_type,
+        status=item.status,
+        author=item.author,
+        author_location=item.author_location,
+        address=item.address,
+        text=item.text,
+        text_normalized=c.text_normalized,
+        content_hash=c.content_hash,
+        mask_count=c.mask_count,
+        entry_count=len(c.entries),
+        photos_count=item.photos_count,
+        comments_count=item.comments_count,
+        helpful_count=item.helpful_count,
+        duplicate_of_id=None,
+        scraped_at=item.scraped_at,
+        first_seen_at=now,
+        last_seen_at=now,
+        last_changed_at=now,
+    )
+
+
+def _by_source(keys: Iterable[Key]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        grouped.setdefault(source, []).append(external_id)
+    return grouped
+
+
+def _lookup(conn: Connection, model: type[BusinessRow] | type[ComplaintRow], keys: Iterable[Key], *columns: Any) -> dict[Key, tuple[Any, ...]]:
+    """Stored columns by natural key, one query per source."""
+    found: dict[Key, tuple[Any, ...]] = {}
+    for source, external_ids in _by_source(keys).items():
+        rows = conn.execute(
+            select(model.source, model.external_id, *columns).where(
+                model.source == source, model.external_id.in_(external_ids)
+            )
+        )
+        found.update({(row[0], row[1]): tuple(row[2:]) for row in rows})
+    return found
+
+
+def _ids_by_key(conn: Connection, model: type[BusinessRow] | type[ComplaintRow], keys: Iterable[Key]) -> dict[Key, int]:
+    return {key: values[0] for key, values in _lookup(conn, model, keys, model.id).items()}
+
+
+def _hashes_by_key(conn: Connection, keys: Iterable[Key]) -> dict[Key, tuple[int, str]]:
+    return _lookup(conn, ComplaintRow, keys, ComplaintRow.id, ComplaintRow.content_hash)  # type: ignore[return-value]

@@ -1,0 +1,217 @@
+"""The `complaints` command: archive maintenance, saved-page parsing, the demo, and reports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from complaints_crawler.archive import database, queries
+
+
+class CliError(Exception):
+    """A failure the user can act on: printed as one line, exit 1."""
+
+
+ARCHIVE_HELP = "archive database URL (default: $COMPLAINTS_ARCHIVE_URL, else sqlite:///archive.db)"
+
+
+def _archive_option(parser: argparse.ArgumentParser, help_text: str = ARCHIVE_HELP) -> None:
+    parser.add_argument("--archive", metavar="URL", help=help_text)
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    return database.open_archive(database.archive_url(args.archive))
+
+
+# -- db -------------------------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    url = database.archive_url(args.archive)
+    database.upgrade(url, args.revision)
+    current, head = database.schema_revisions(database.make_engine(url))
+    print(f"archive {_shown(url)} is at revision {current} (head {head})")
+
+
+def cmd_db_downgrade(args: argparse.Namespace) -> None:
+    url = database.archive_url(args.archive)
+    database.downgrade(url, args.revision)
+    current, head = database.schema_revisions(database.make_engine(url))
+    print(f"archive {_shown(url)} is at revision {current or 'base (empty)'} (head {head})")
+
+
+def cmd_db_current(args: argparse.Namespace) -> None:
+    url = database.archive_url(args.archive)
+    current, head = database.schema_revisions(database.make_engine(url))
+    state = "up to date" if current == head else "differs: see `complaints db upgrade --help`"
+    print(f"archive {_shown(url)}: revision {current or 'none'}, code head {head} ({state})")
+
+
+# -- parse ----------------------------------------------------------------------------------------------
+
+
+def cmd_parse(args: argparse.Namespace) -> None:
+    from complaints_crawler.parsers import page_parser
+
+    parse = page_parser(args.site)
+    for file in args.files:
+        path = Path(file)
+        if not path.is_file():
+            raise CliError(f"no such file: {file}")
+        page = parse(args.url or path.resolve().as_uri(), path.read_text(encoding="utf-8", errors="replace"))
+        for complaint in page.complaints:
+            print(json.dumps(complaint.model_dump(mode="json"), ensure_ascii=False))
+        for failure in page.failures:
+            print(f"{file}: unreadable card {failure.card_id or '?'}: {failure.reason}", file=sys.stderr)
+
+
+# -- demo -----------------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from complaints_crawler.demo import run_demo
+
+    archive = args.archive or "sqlite:///complaints-demo.db"
+    outcomes = run_demo(archive, log_level="INFO" if args.verbose else "WARNING")
+    engine = database.open_archive(archive)
+    print("\ncrawls:")
+    for o in outcomes:
+        shown_args = " ".join(f"{k}={v}" for k, v in o.arguments.items())
+        print(f"  {o.spider:<20} {shown_args:<50} {o.finish_reason}")
+    _print_summary(engine)
+    print(f"\narchive: {_shown(archive)}")
+    failed = [o for o in outcomes if o.finish_reason != "finished"]
+    if failed:
+        raise CliError(f"{len(failed)} demo crawl(s) did not finish: " + ", ".join(o.spider for o in failed))
+
+
+def _print_summary(engine) -> None:  # type: ignore[no-untyped-def]
+    rows = queries.summary_by_source(engine)
+    print(f"\n{'source':<20} {'businesses':>10} {'complaints':>10} {'responses':>10} {'quarantined':>11}")
+    for r in rows:
+        print(f"{r.source:<20} {r.businesses:>10} {r.complaints:>10} {r.responses:>10} {r.quarantined:>11}")
+
+
+# -- reports --------------------------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace) -> None:
+    engine = _open(args)
+    _print_summary(engine)
+    print(f"\n{'source':<20} {'business':<40} {'status':<15} {'complaints':>10}")
+    for source, business, status, n in queries.complaints_by_business_and_status(engine, args.source):
+        print(f"{source:<20} {business[:40]:<40} {status:<15} {n:>10}")
+
+
+def cmd_runs(args: argparse.Namespace) -> None:
+    engine = _open(args)
+    runs = queries.recent_runs(engine, args.limit)
+    if not runs:
+        print("no crawl runs yet")
+        return
+    print(f"{'id':>5} {'spider':<20} {'started (UTC)':<20} {'finish reason':<18} {'pages':>6} {'new':>6} {'upd':>6} "
+          f"{'same':>6} {'quar':>5}  arguments")
+    for r in runs:
+        started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
+        arguments = " ".join(f"{k}={v}" for k, v in (r["arguments"] or {}).items())
+        print(f"{r['id']:>5} {r['spider']:<20} {started:<20} {r['finish_reason'] or 'running':<18} {r['pages']:>6} "
+              f"{r['new_count']:>6} {r['updated_count']:>6} {r['unchanged_count']:>6} {r['quarantined_count']:>5}  "
+              f"{arguments}")
+
+
+def cmd_serve_fixtures(args: argparse.Namespace) -> None:
+    import time
+
+    from complaints_crawler.demo import BASE_URL_SETTINGS
+    from complaints_crawler.fixture_site import serve_sites
+
+    with serve_sites() as sites:
+        for name, site in sites.items():
+            setting = BASE_URL_SETTINGS.get(name, "?")
+            print(f"{name:<20} {site.base_url}   scrapy crawl {name} -s {setting}={site.base_url} -a company=…")
+        print("serving until Ctrl-C", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+# -- wiring ---------------------------------------------------------------------------------------------
+
+
+def _shown(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="complaints",
+        description="Crawl consumer complaints into a relational archive, and look at what it holds.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], None], help_text: str,
+                archive_help: str | None = ARCHIVE_HELP) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        if archive_help:
+            _archive_option(sub, archive_help)
+        return sub
+
+    db = commands.add_parser("db", help="create, migrate or inspect the archive schema", description="Archive schema.")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    for name, handler, help_text in (
+        ("upgrade", cmd_db_upgrade, "migrate the archive to the newest schema (creates it if empty)"),
+        ("downgrade", cmd_db_downgrade, "migrate the archive back to REVISION ('base' removes every table)"),
+        ("current", cmd_db_current, "show the archive's schema revision and the code's"),
+    ):
+        sub = db_commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        _archive_option(sub)
+        if name == "upgrade":
+            sub.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+        if name == "downgrade":
+            sub.add_argument("revision", help="target revision, e.g. base or 0001")
+
+    parse = command("parse", cmd_parse, "parse saved pages and print their complaints as JSON lines", None)
+    parse.add_argument("--site", required=True, choices=["bbb", "consumercomplaints", "complaintsboard"])
+    parse.add_argument("--url", help="the URL the page was saved from (default: the file's file:// URL)")
+    parse.add_argument("files", nargs="+", metavar="FILE")
+
+    demo = command("demo", cmd_demo, "crawl the bundled fixture site with every spider into an archive and summarize",
+                   "archive URL (default: sqlite:///complaints-demo.db in the current folder)")
+    demo.add_argument("--verbose", action="store_true", help="show the crawl logs")
+
+    stats = command("stats", cmd_stats, "counts by source, business and status")
+    stats.add_argument("--source", help="only this source (bbb, consumercomplaints, complaintsboard)")
+
+    runs = command("runs", cmd_runs, "recent crawl runs with their finish reasons and counts")
+    runs.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+
+    command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (CliError, database.ArchiveSchemaError, ValueError, OSError) as error:
+        print(f"complaints: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

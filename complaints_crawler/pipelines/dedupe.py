@@ -1,0 +1,37 @@
+"""Within a run, one item per natural key: a repeat with a thread no richer than the first is dropped.
+
+A repeat with a longer thread goes on and replaces the first in the archive (the richer thread wins).
+Across runs, the archive compares content hashes; near-duplicates under other ids are linked there too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from complaints_crawler.items import Complaint
+
+
+class DedupePipeline:
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.entries_seen: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Complaint):
+            return item
+        seen = self.entries_seen.get(item.key)
+        entries = len(item.responses)
+        if seen is not None and entries <= seen:
+            self.stats.inc_value("dedupe/repeat_dropped")
+            raise DropItem(f"repeat of {item.source.value} complaint {item.external_id} with no new entries")
+        if seen is not None:
+            self.stats.inc_value("dedupe/repeat_richer")
+        self.entries_seen[item.key] = entries
+        return item

@@ -1,0 +1,46 @@
+"""Nothing is dropped silently: spiders, middlewares and pipelines record rejected pages and items here.
+
+`quarantine()` counts the entry in the crawl stats, logs it, and hands it (through a signal) to the
+archive pipeline, which writes it to the `quarantine` table of the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from complaints_crawler.archive.store import QuarantineEntry
+
+log = logging.getLogger(__name__)
+
+# Signal sent with `entry=QuarantineEntry`.
+item_quarantined = object()
+
+
+class QuarantineKind(StrEnum):
+    SPAM_PAGE = "spam_page"
+    SPAM_POST = "spam_post"
+    INVALID_ITEM = "invalid_item"
+    PARSE_ERROR = "parse_error"
+    BLOCKED = "blocked"
+
+
+def quarantine(
+    crawler: Crawler,
+    kind: QuarantineKind,
+    reason: str,
+    *,
+    url: str | None = None,
+    score: float | None = None,
+    details: dict[str, Any] | None = None,
+) -> QuarantineEntry:
+    entry = QuarantineEntry(kind=kind.value, reason=reason, url=url, score=score, details=details)
+    assert crawler.stats is not None
+    crawler.stats.inc_value("quarantine/count")
+    crawler.stats.inc_value(f"quarantine/{kind.value}")
+    log.warning("quarantined (%s) %s: %s", kind.value, url or "-", reason)
+    crawler.signals.send_catch_log(signal=item_quarantined, entry=entry)
+    return entry

@@ -1,0 +1,44 @@
+"""Scrapy settings of complaints-crawler. Every project setting can be overridden with `-s NAME=value`."""
+
+import os
+
+BOT_NAME = "complaints_crawler"
+SPIDER_MODULES = ["complaints_crawler.spiders"]
+NEWSPIDER_MODULE = "complaints_crawler.spiders"
+COMMANDS_MODULE = "complaints_crawler.commands"
+
+# -- the archive ---------------------------------------------------------------------------------------
+# SQLAlchemy URL; sqlite:///archive.db (a file in the working directory) unless $COMPLAINTS_ARCHIVE_URL says otherwise.
+ARCHIVE_URL = os.environ.get("COMPLAINTS_ARCHIVE_URL", "sqlite:///archive.db")
+ARCHIVE_BATCH_SIZE = 200  # items per transaction
+MASK_RESIDUAL_PII = True  # also mask e-mails, phone and card numbers the sites left in texts
+
+ITEM_PIPELINES = {
+    "complaints_crawler.pipelines.validate.ValidatePipeline": 100,
+    "complaints_crawler.pipelines.masks.MasksPipeline": 300,
+    "complaints_crawler.pipelines.dedupe.DedupePipeline": 400,
+    "complaints_crawler.pipelines.archive.ArchivePipeline": 900,
+}
+
+# -- where the sites are (tests and `complaints demo` point these at the local fixture site) ------------
+BBB_BASE_URL = "https://www.bbb.org"
+CONSUMERCOMPLAINTS_BASE_URL = "https://www.consumercomplaints.in"
+COMPLAINTSBOARD_BASE_URL = "https://www.complaintsboard.com"
+
+# -- politeness ----------------------------------------------------------------------------------------
+USER_AGENT = "complaints-crawler/0.1 (+consumer-complaints research archive; respects robots.txt)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+HTTPCACHE_ENABLED = False
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

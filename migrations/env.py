@@ -1,0 +1,42 @@
+"""Alembic environment: one script for SQLite (batch mode) and PostgreSQL."""
+
+from alembic import context
+from complaints_crawler.archive.database import _driver_url, archive_url, make_engine
+from complaints_crawler.archive.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _url() -> str:
+    return _driver_url(config.get_main_option("sqlalchemy.url") or archive_url())
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is None:
+        engine = make_engine(_url())
+        with engine.connect() as connection:
+            _run(connection)
+        engine.dispose()
+    else:
+        _run(connectable)
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    # Batch mode rebuilds SQLite tables for ALTERs SQLite cannot do; on PostgreSQL it is plain ALTER.
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
