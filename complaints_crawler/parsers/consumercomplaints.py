@@ -1,0 +1,39 @@
+"""consumercomplaints.in: the forum engine's selectors (2026 `complaint-box` markup, 2018 table markup)."""
+
+from functools import partial
+
+from complaints_crawler.items import Source
+from complaints_crawler.parsers import forum
+from complaints_crawler.parsers.forum import ForumSite, IdSource
+
+SITE = ForumSite(
+    source=Source.CONSUMERCOMPLAINTS,
+    base_url="https://www.consumercomplaints.in",
+    # Both layouts wrap a card in div#c<id>; comments use other ids, so the id shape picks the cards.
+    card="xpath:.//div[starts-with(@id, 'c') and string-length(@id) > 1"
+    " and translate(substring(@id, 2), '0123456789', '') = '']",
+    card_list="div.complaint-boxes",
+    ids=(IdSource(None, "id", r"^c(\d+)$"), IdSource("a[id^=cmcc]", "id", r"^cmcc(\d+)$")),
+    permalink="a[id^=cmcc]",
+    title="a[id^=cmcc]",
+    author='.author-box__user_bold, td.small a[href^="/profile-"]:not(.profimg)',
+    location='.author-box__location, a[href^="/bydistrict/"]',
+    date=".author-box__date, td.small",
+    info=".complaint-box__info",
+    text=".complaint-box__more-txt, td.compl-text",
+    more_link="a.complaint-box__more-link",
+    photos=".complaint-box__photos",
+    resolved=".complaint-box__resolved",
+    thread_entry=".thread-entry",
+    entry_head=".thread-entry__head",
+    entry_body=".thread-entry__text",
+    footer=".complaint-box__footer",
+    business_name="a[id^=cmcc] > b",
+    header=".bname-header",
+    header_name="h1",
+    page_heading=".complaint-boxes__heading",
+    breadcrumb=".breadcrumbs a",
+)
+
+parse_page = partial(forum.parse_page, site=SITE)
+parse_permalink = partial(forum.parse_permalink_page, site=SITE)
