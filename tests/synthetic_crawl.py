@@ -1,0 +1,36 @@
+"""A real Scrapy crawl of synthetic complaints through the project's pipelines (used by the crash test).
+
+    python synthetic_crawl.py ARCHIVE_URL COUNT [DELAY_SECONDS]
+"""
+
+import asyncio
+import sys
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+from complaints_crawler.demo import project_settings
+from factories import business, complaint
+
+
+class SyntheticSpider(scrapy.Spider):
+    name = "bbb"
+
+    def __init__(self, count: str, delay: str, **kwargs):
+        super().__init__(**kwargs)
+        self.count, self.delay = int(count), float(delay)
+        self.arguments = {"count": count}
+
+    async def start(self):
+        yield business(0)
+        for n in range(self.count):
+            yield complaint(n, responses=1 + n % 4)
+            await asyncio.sleep(self.delay)
+
+
+if __name__ == "__main__":
+    url, count = sys.argv[1], sys.argv[2]
+    delay = sys.argv[3] if len(sys.argv) > 3 else "0"
+    process = CrawlerProcess(project_settings({"ARCHIVE_URL": url, "ARCHIVE_BATCH_SIZE": 10, "LOG_LEVEL": "WARNING"}))
+    process.crawl(SyntheticSpider, count=count, delay=delay)
+    process.start()

@@ -1,0 +1,48 @@
+"""Two processes writing the same complaints to one archive at once: no error, no duplicate row."""
+
+import multiprocessing
+
+from sqlalchemy import func, select
+
+from complaints_crawler.archive import database
+from complaints_crawler.archive.models import BusinessRow, ComplaintRevisionRow, ComplaintRow, ResponseRow
+from complaints_crawler.archive.prepare import prepare
+from complaints_crawler.archive.store import ArchiveStore
+from factories import business, complaint
+
+COMPLAINTS = 600
+BATCH = 50
+
+
+def write_all(url: str, order: int) -> None:
+    store = ArchiveStore.open(url)
+    numbers = list(range(COMPLAINTS))
+    if order:
+        numbers.reverse()  # the two writers meet in the middle, each inserting what the other updates
+    run = store.open_run("bbb", {"writer": order})
+    for start in range(0, COMPLAINTS, BATCH):
+        batch = [prepare(complaint(n, business_n=n % 5)) for n in numbers[start:start + BATCH]]
+        store.write([business(n) for n in range(5)], batch, run)
+    store.close()
+
+
+def test_two_processes_write_one_archive_at_once(archive_url):
+    database.upgrade(archive_url)
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=write_all, args=(archive_url, order)) for order in (0, 1)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(240)
+    assert [w.exitcode for w in writers] == [0, 0]
+    engine = database.make_engine(archive_url)
+    with engine.connect() as conn:
+        count = lambda model: conn.execute(select(func.count()).select_from(model)).scalar_one()  # noqa: E731
+        assert count(BusinessRow) == 5
+        assert count(ComplaintRow) == COMPLAINTS
+        assert count(ResponseRow) == 2 * COMPLAINTS
+        distinct = conn.execute(select(func.count(func.distinct(ComplaintRow.external_id)))).scalar_one()
+        assert distinct == COMPLAINTS
+        # Each complaint is new to exactly one writer (or both, at worst, on PostgreSQL's race), never more.
+        assert COMPLAINTS <= count(ComplaintRevisionRow) <= 2 * COMPLAINTS
+    engine.dispose()

@@ -1,0 +1,71 @@
+"""The Alembic migrations create exactly the models' schema on both back-ends, and the gate refuses mismatches."""
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+
+from complaints_crawler.archive import database
+from complaints_crawler.archive.models import Base
+
+TABLES = {"businesses", "complaints", "responses", "redactions", "complaint_revisions", "crawl_runs", "quarantine"}
+
+
+def test_upgrade_creates_every_table_then_check_is_clean_and_downgrade_removes_them(archive_url):
+    database.upgrade(archive_url)
+    engine = database.make_engine(archive_url)
+    assert set(inspect(engine).get_table_names()) - {"alembic_version"} == set(Base.metadata.tables)
+    assert TABLES <= set(Base.metadata.tables)
+    command.check(database.alembic_config(archive_url))  # raises when models and migrations differ
+    database.downgrade(archive_url, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+
+def test_indexes_for_the_usual_queries(archive_url):
+    database.upgrade(archive_url)
+    engine = database.make_engine(archive_url)
+    indexed = {tuple(ix["column_names"]) for ix in inspect(engine).get_indexes("complaints")}
+    assert {("business_id", "filed_on"), ("status",), ("content_hash",)} <= indexed
+    uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("complaints")}
+    assert ("source", "external_id") in uniques
+    engine.dispose()
+
+
+def test_new_sqlite_archive_is_migrated_on_first_use(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    engine = database.open_archive(url)
+    current, head = database.schema_revisions(engine)
+    assert current == head
+
+
+def test_empty_postgres_archive_is_refused_with_the_fix(archive_url):
+    if not archive_url.startswith("postgresql"):
+        pytest.skip("SQLite archives are created automatically")
+    with pytest.raises(database.ArchiveSchemaError, match=r"has no complaints-crawler schema; run `complaints db upgrade`"):
+        database.open_archive(archive_url)
+
+
+def test_archive_behind_the_code_is_refused(archive_url):
+    database.upgrade(archive_url)
+    _, head = database.schema_revisions(database.make_engine(archive_url))
+    first = [r.revision for r in database.ScriptDirectory.from_config(database.alembic_config(archive_url)).walk_revisions()][-1]
+    if first == head:
+        database.downgrade(archive_url, "base")
+        engine = database.make_engine(archive_url)
+        with engine.begin() as conn:  # a foreign table makes the database "not empty" and unversioned
+            conn.exec_driver_sql("CREATE TABLE other_app (id INTEGER)")
+        with pytest.raises(database.ArchiveSchemaError, match="run `complaints db upgrade`"):
+            database.open_archive(archive_url)
+        return
+    database.downgrade(archive_url, first)
+    with pytest.raises(database.ArchiveSchemaError, match=rf"at schema revision {first}, behind this code \({head}\); run `complaints db upgrade`"):
+        database.open_archive(archive_url)
+
+
+def test_archive_ahead_of_the_code_is_refused(archive_url):
+    database.upgrade(archive_url)
+    engine = database.make_engine(archive_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
+    with pytest.raises(database.ArchiveSchemaError, match=r"revision ffff_future, newer than this code .*upgrade complaints-crawler"):
+        database.open_archive(archive_url)
