@@ -133,6 +133,13 @@ def test_microsoft_texts_verbatim(microsoft):
     assert "Complaint:" not in first.responses[1].text
 
 
+def test_saved_page_read_without_its_url_links_to_the_live_site():
+    _, html = fetch(f"{MS}/complaints")
+    page = parse_page("file:///saved/microsoft-complaints.html", html)
+    assert page.business.url == f"https://www.bbb.org{MS}"
+    assert page.complaints[0].url == f"https://www.bbb.org{MS}/complaints#20520372"
+
+
 def test_past_the_last_page():
     page = parse(f"{MS}/complaints", "page=3")
     assert (page.page_number, page.has_site_data, page.complaints, page.failures) == (3, True, [], [])
@@ -259,7 +266,8 @@ def test_unreadable_card_is_a_failure_and_the_page_goes_on():
     page = parse_complaints_page(URL, page_of(card("24000002", ""), card("24000003", "Charged twice.")))
     assert [c.external_id for c in page.complaints] == ["24000003"]
     (failure,) = page.failures
-    assert failure.card_id == "24000002" and "text" in failure.reason
+    assert (failure.card_id, failure.reason) == ("24000002", "text: Value error, must not be blank")
+    assert failure.snippet.startswith("Initial Complaint")
     assert page.card_count == 2
 
 

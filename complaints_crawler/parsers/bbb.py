@@ -52,6 +52,11 @@ def business_external_id(url: str) -> str | None:
     return f"{match['bbb']}-{match['biz']}" if match else None
 
 
+def _web_base(url: str) -> str:
+    """`url`, or the live origin for a page read from a file (`complaints parse` without --url)."""
+    return url if urlsplit(url).scheme in ("http", "https") else BBB_ORIGIN
+
+
 def _page_number(url: str) -> int:
     values = parse_qs(urlsplit(url).query).get("page", [])
     return int(values[0]) if values and values[0].isdigit() else 1
@@ -110,7 +115,7 @@ def _business_from_state(state: dict, url: str) -> Business | None:
         external_id=f"{bbb_id}-{business_id}",
         name=name,
         # On a local-report page urls.profile is the HQ profile, whose complaints these are.
-        url=urljoin(url, _dig(profile, "urls", "profile") or profile_url(url)),
+        url=urljoin(_web_base(url), _dig(profile, "urls", "profile") or profile_url(url)),
         category=_dig(profile, "categories", "primaryCategoryName"),
         accredited=_dig(profile, "accreditationInformation", "isAccredited"),
         rating=_dig(profile, "rating", "bbbRating") or None,
@@ -220,14 +225,14 @@ def _responses(thread: Thread) -> list[Response]:
     ]
 
 
-def _complaint(card: _Element, page_url: str, business: BusinessRef) -> Complaint:
+def _complaint(card: _Element, business: BusinessRef) -> Complaint:
     thread = _card_thread(element_text(card).split("\n"))
     external_id = _complaint_id((card.get("id") or "").strip(), thread)
     return Complaint(
         source=Source.BBB,
         external_id=external_id,
         # A complaint moves between ?page=N pages as new ones arrive; the anchor on page 1's URL does not.
-        url=f"{complaints_url(page_url)}#{external_id}",
+        url=f"{complaints_url(business.url)}#{external_id}",
         business=business,
         filed_on=thread.filed_on,
         complaint_type=thread.complaint_type,
@@ -237,19 +242,19 @@ def _complaint(card: _Element, page_url: str, business: BusinessRef) -> Complain
     )
 
 
-def _read_card(card: _Element, page_url: str, business: Business | None) -> Complaint | CardFailure:
-    card_id = card.get("id")
+def _read_card(card: _Element, business: Business | None) -> Complaint | CardFailure:
     try:
         if business is None:
             raise _CardError("the page names no business for its complaints")
-        return _complaint(card, page_url, business.ref())
-    except (_CardError, ValidationError) as exc:
-        reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _validation_reason(exc)
-        return CardFailure(reason=reason, card_id=card_id, snippet=element_text(card)[:300])
-
-
-def _validation_reason(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _complaint(card, business.ref())
+    except _CardError as exc:
+        reason = str(exc)
+    except ValidationError as exc:
+        reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    except Exception as exc:  # one odd card must not cost the page: quarantine it with the error
+        logger.exception("BBB card %s could not be read", card.get("id"))
+        reason = f"{type(exc).__name__}: {exc}"
+    return CardFailure(reason=reason, card_id=card.get("id"), snippet=element_text(card)[:300])
 
 
 def parse_complaints_page(url: str, html: str) -> ParsedPage:
@@ -261,7 +266,7 @@ def parse_complaints_page(url: str, html: str) -> ParsedPage:
     page = ParsedPage(url=url, business=business, page_number=_page_number(url))
     page.has_site_data = state is not None or bool(cards)
     for card in cards:
-        result = _read_card(card, url, business)
+        result = _read_card(card, business)
         (page.complaints if isinstance(result, Complaint) else page.failures).append(result)
     return page
 
