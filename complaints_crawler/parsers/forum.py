@@ -42,10 +42,13 @@ class IdSource:
 
 @dataclass(frozen=True)
 class ForumSite:
-    """One site's selectors. CSS unless prefixed with "xpath:"; all card selectors are relative to a card."""
+    """One site's selectors: CSS unless prefixed with "xpath:"; card selectors are relative to a card.
+
+    A comma-separated selector lists layouts in priority order: the first alternative that matches wins.
+    """
 
     source: Source
-    base_url: str
+    base_url: str  # the live origin; spiders rebase it onto the fixture site in tests
     card: str
     card_list: str  # the container of the cards: present, even empty, on every readable board page
     ids: tuple[IdSource, ...]
@@ -139,23 +142,65 @@ def _page_from_url(url: str) -> int | None:
 # ------------------------------------------------------------------------------------------ selectors
 
 
+_SIMPLE = re.compile(r"^([a-z0-9]*)\.([\w-]+)$", re.I)
+
+
 @lru_cache(maxsize=None)
-def _compiled(expr: str) -> XPath:
-    return XPath(expr[6:]) if expr.startswith("xpath:") else CSSSelector(expr)
+def _plan(expr: str) -> tuple[tuple[str | None, str | None, XPath], ...]:
+    """A selector's alternatives: (tag, class, compiled) where `tag.class` / `.class` can use a class index."""
+    if expr.startswith("xpath:"):
+        return ((None, None, XPath(expr[6:])),)
+    plan = []
+    for part in (part.strip() for part in expr.split(",")):
+        match = _SIMPLE.match(part)
+        tag, cls = (match[1].lower() or None, match[2]) if match else (None, None)
+        plan.append((tag, cls, CSSSelector(part)))
+    return tuple(plan)
 
 
-def _all(element: _Element, expr: str) -> list[_Element]:
-    return _compiled(expr)(element) if expr else []
+class _Scope:
+    """An element with its descendants indexed by class: one walk per card instead of an XPath walk per
+    selector (those walks were most of the parse time)."""
+
+    __slots__ = ("element", "classes")
+
+    def __init__(self, element: _Element):
+        self.element = element
+        self.classes: dict[str, list[_Element]] = {}
+        for node in element.iter():
+            for token in (node.get("class") or "").split():
+                self.classes.setdefault(token, []).append(node)
 
 
-def _first(element: _Element, expr: str) -> _Element | None:
-    found = _all(element, expr)
+def _all(scope: _Element | _Scope, expr: str) -> list[_Element]:
+    """Matches of the first alternative of `expr` that matches (alternatives are layouts, in priority order)."""
+    if not expr:
+        return []
+    indexed = isinstance(scope, _Scope)
+    element = scope.element if indexed else scope
+    for tag, cls, compiled in _plan(expr):
+        if indexed and cls is not None:
+            found = [node for node in scope.classes.get(cls, ()) if tag is None or node.tag == tag]
+        else:
+            found = compiled(element)
+        if found:
+            return found
+    return []
+
+
+def _first(scope: _Element | _Scope, expr: str) -> _Element | None:
+    found = _all(scope, expr)
     return found[0] if found else None
 
 
-def _text(element: _Element, expr: str) -> str | None:
-    found = _first(element, expr)
-    return element_text(found).strip() or None if found is not None else None
+def _inline_text(element: _Element) -> str:
+    # One-line fields (names, dates, titles): folding white space is all the rendering they need.
+    return " ".join(element.text_content().split())
+
+
+def _text(scope: _Element | _Scope, expr: str) -> str | None:
+    found = _first(scope, expr)
+    return _inline_text(found) or None if found is not None else None
 
 
 # ----------------------------------------------------------------------------------------- text bits
@@ -251,7 +296,7 @@ def _page_business(root: _Element, url: str, site: ForumSite) -> Business | None
     external_id, path = board
     name = (
         (header and header.name)
-        or (crumb is not None and element_text(crumb).strip())
+        or (crumb is not None and _inline_text(crumb))
         or _text(root, site.business_name)
         or _name_from_slug(path)
     )
@@ -266,10 +311,10 @@ def _page_business(root: _Element, url: str, site: ForumSite) -> Business | None
     )
 
 
-def _card_business(card: _Element, url: str, site: ForumSite, page: Business | None) -> BusinessRef:
+def _card_business(card: _Scope, url: str, site: ForumSite, page: Business | None) -> BusinessRef:
     """A card's own board link wins (home pages mix businesses); then the page's board; then the card's name."""
     name = _text(card, site.business_name)
-    for link in card.iter("a"):
+    for link in card.element.iter("a"):
         board = _board_id(urljoin(url, link.get("href", "")))
         if board:
             external_id, path = board
@@ -287,16 +332,16 @@ def _card_business(card: _Element, url: str, site: ForumSite, page: Business | N
 # ----------------------------------------------------------------------------------------------- cards
 
 
-def _card_id(card: _Element, site: ForumSite) -> str | None:
+def _card_id(card: _Scope, site: ForumSite) -> str | None:
     for source in site.ids:
-        elements = [card] if source.css is None else _all(card, source.css)
+        elements = [card.element] if source.css is None else _all(card, source.css)
         for element in elements:
             if match := re.search(source.pattern, element.get(source.attribute, "")):
                 return match[1]
     return None
 
 
-def _permalink(card: _Element, card_id: str, url: str, site: ForumSite) -> str | None:
+def _permalink(card: _Scope, card_id: str, url: str, site: ForumSite) -> str | None:
     for link in _all(card, site.permalink):
         href = urljoin(url, link.get("href") or link.get("data-url") or "")
         match = _PERMALINK_PATH.match(urlsplit(href).path)
@@ -305,28 +350,28 @@ def _permalink(card: _Element, card_id: str, url: str, site: ForumSite) -> str |
     return None
 
 
-def _title(card: _Element, site: ForumSite) -> str | None:
+def _title(card: _Scope, site: ForumSite) -> str | None:
     element = _first(card, site.title)
     if element is None:
         return None
-    title = element_text(element).strip()
+    title = _inline_text(element)
     # 2018 layout: "<b>Company</b> — title".
     if element.find("b") is not None and "\u2014" in title:
         title = title.split("\u2014", 1)[1].strip()
     return title or None
 
 
-def _author(card: _Element, site: ForumSite) -> str | None:
+def _author(card: _Scope, site: ForumSite) -> str | None:
     element = _first(card, site.author)
     if element is None:
         return None
     # A hover tooltip with the full name can sit inside the name ("Vedant C<span>Vedant Chindhe</span>hindhe"):
     # the element's own text nodes are the name.
     own = "".join(element.xpath("text()")).strip()
-    return own or element_text(element).strip() or None
+    return own or _inline_text(element) or None
 
 
-def _info_line(card: _Element, site: ForumSite, label: str) -> str | None:
+def _info_line(card: _Scope, site: ForumSite, label: str) -> str | None:
     block = _first(card, site.info)
     for line in element_lines(block) if block is not None else []:
         if line.startswith(label + ":"):
@@ -334,17 +379,18 @@ def _info_line(card: _Element, site: ForumSite, label: str) -> str | None:
     return None
 
 
-def _photos(card: _Element, site: ForumSite) -> int:
+def _photos(card: _Scope, site: ForumSite) -> int:
     found = _all(card, site.photos)
     for element in found:
-        if match := _PHOTOS.search(element_text(element)):
+        if match := _PHOTOS.search(_inline_text(element)):
             return int(match[1])
     return len(found)
 
 
-def _thread(card: _Element, site: ForumSite) -> list[Response]:
+def _thread(card: _Scope, site: ForumSite) -> list[Response]:
     responses = []
-    for position, entry in enumerate(_all(card, site.thread_entry), start=1):
+    for position, element in enumerate(_all(card, site.thread_entry), start=1):
+        entry = _Scope(element)
         head = _first(entry, site.entry_head)
         body = _first(entry, site.entry_body)
         kind, author, posted_on, label = _entry_head(element_lines(head) if head is not None else [])
@@ -372,14 +418,14 @@ def _entry_head(lines: list[str]) -> tuple[ResponseKind, str | None, date | None
     return kind, author, posted_on, label
 
 
-def _status(card: _Element, site: ForumSite, responses: list[Response]) -> str | None:
+def _status(card: _Scope, site: ForumSite, responses: list[Response]) -> str | None:
     if _first(card, site.resolved) is not None:
         return "Resolved"
     marks = [_MARKED.match(r.text) for r in responses if r.kind is ResponseKind.STATUS_CHANGE]
     return marks[-1][1].capitalize() if marks and marks[-1] else None
 
 
-def _complaint(card: _Element, url: str, site: ForumSite, business: Business | None) -> tuple[Complaint, bool]:
+def _complaint(card: _Scope, url: str, site: ForumSite, business: Business | None) -> tuple[Complaint, bool]:
     """The card as a Complaint, and whether its board copy is cut."""
     card_id = _card_id(card, site)
     if card_id is None:
@@ -412,9 +458,9 @@ def _complaint(card: _Element, url: str, site: ForumSite, business: Business | N
     return complaint, cut
 
 
-def _failure(card: _Element, site: ForumSite, error: Exception) -> CardFailure:
+def _failure(card: _Scope, site: ForumSite, error: Exception) -> CardFailure:
     reason = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
-    return CardFailure(reason=reason, card_id=_card_id(card, site), snippet=element_text(card)[:300])
+    return CardFailure(reason=reason, card_id=_card_id(card, site), snippet=element_text(card.element)[:300])
 
 
 # ----------------------------------------------------------------------------------------------- pages
@@ -431,7 +477,7 @@ def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     if not page.has_site_data and page.business is not None:
         # The header is there but the cards are not where we look: a new layout, not an empty board.
         page.failures.append(CardFailure(reason="board header without known card markup (layout changed?)"))
-    for card in cards:
+    for card in map(_Scope, cards):
         try:
             complaint, cut = _complaint(card, url, site, business)
         except (ValueError, ValidationError) as error:
@@ -452,10 +498,11 @@ def parse_permalink_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """The one complaint of a permalink page, with its full text and whole thread."""
     root = parse_html(html)
     business = _page_business(root, url, site)
-    card = _first(root, site.card)
-    page = ParsedPage(url=url, has_site_data=card is not None)
-    if card is None:
+    found = _first(root, site.card)
+    page = ParsedPage(url=url, has_site_data=found is not None)
+    if found is None:
         return page
+    card = _Scope(found)
     try:
         complaint, _ = _complaint(card, url, site, business)
     except (ValueError, ValidationError) as error:
