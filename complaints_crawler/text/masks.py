@@ -6,7 +6,7 @@ whichever site (or era of a site) published it.
 
 Mask kinds (`MaskSpan.kind`), all counted in `mask_count` and replaced in `text_normalized`:
 - `asterisks`: BBB runs of `*` standing for words ("Dear *****,", "(***)", "9/**/23", "99705*****").
-  A run of 2+ stars, or any run touching digits or punctuation only.
+  A run of 2+ stars; glued to letters only when 4+ long (shorter is self-censoring, below).
 - `removed`: BBB (2025+) writes the word `REMOVED`, sometimes cut into a word ("I REMOVEDorted").
   In a shouted (all-caps) passage a free-standing REMOVED is read as the English word, not a mask.
 - `protected`, `censored`: consumercomplaints.in / complaintsboard.com literals `[protected]` (digit runs)

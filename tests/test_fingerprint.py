@@ -1,0 +1,359 @@
+"""Content hash, shingles, MinHash and LSH band keys (complaints_crawler.text.fingerprint)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from complaints_crawler.items import BusinessRef, Complaint, Response, ResponseKind, Source, Verdict
+from complaints_crawler.text.fingerprint import (
+    DUPLICATE_THRESHOLD,
+    LSH_BANDS,
+    LSH_ROWS,
+    NUM_PERM,
+    collision_probability,
+    content_hash,
+    jaccard,
+    lsh_band_keys,
+    minhash,
+    shingles,
+    thread_text,
+)
+from complaints_crawler.text.masks import normalize
+
+SEEDS = Path(__file__).parents[1].parent / "shared" / "seeds"
+REPO = Path(__file__).parents[1]
+
+
+def seed_text(prefix: str) -> str:
+    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"seed {prefix} not available")
+    return found[0].read_text(encoding="utf-8")
+
+
+# --- splitting the seeds into complaints (test scaffolding, not the real parsers) ---------------------
+
+_BBB_CARD = re.compile(r"Initial Complaint\s*\n\s*Date:")
+_BBB_TEXT = re.compile(
+    r"BBB is unable to locate the business\.\s*\n(.*?)"
+    r"(?=(?:Business Response|Customer Answer)\s*\n\s*Date:|BBB Business Profiles may not|\Z)",
+    re.S,
+)
+
+
+def bbb_complaints(text: str) -> list[str]:
+    """The initial complaint text of each card ("Initial Complaint" … up to the first response)."""
+    return [m.group(1) for card in _BBB_CARD.split(text)[1:] if (m := _BBB_TEXT.search(card))]
+
+
+_CC_HEAD = re.compile(
+    r"^\s*\S\n\s*(?P<author>.+)\n(?:\s*from .+\n)?\s*(?P<date>[A-Z][a-z]{2} \d{1,2}, \d{4})\n"
+    r"(?:\s*Resolved\n)?\s*Report\n\s*Copy\n",
+    re.M,
+)
+_CC_FOOT = re.compile(r"\n\s*Helpful\n(?P<foot>(?:.*\n){1,3})")
+_CC_COMMENTS = re.compile(r"^\s*(\d+) Comments?$", re.M)
+_CC_CAPTION = re.compile(r" - Comment #\d+ - Image #\d+$")
+_CC_MARKER = re.compile(
+    r"^\s*(?:\+\d+ photos|[A-Z][a-z]{2} \d{1,2}, \d{4}|Complaint marked as Resolved|.+'s reply, .+)\s*$"
+)
+_CC_UPDATE = re.compile(r"^\s*Updated by (.+?)\s*$")
+_CC_HEADER_LINE = re.compile(r"^\s*(?:Resolved|Address: .*|Website: .*)$")
+
+
+def cc_entries(text: str) -> list[tuple[str, str, str, str]]:
+    """(author, date, "complaint" | "update", text) of each consumercomplaints.in card.
+
+    A card's body runs to "Helpful"; its last N lines are the N comments the footer announces (image
+    captions aside); "+N photos", date, status and reply lines end a complaint or update.
+    """
+    entries = []
+    for head in _CC_HEAD.finditer(text):
+        foot = _CC_FOOT.search(text, head.end())
+        comments = _CC_COMMENTS.search(foot["foot"])
+        lines = [
+            line.strip()
+            for line in text[head.end() : foot.start()].split("\n")
+            if line.strip() and not _CC_CAPTION.search(line) and not _CC_HEADER_LINE.match(line)
+        ]
+        lines = lines[: len(lines) - int(comments.group(1))] if comments else lines
+        entries += _cc_segments(head["author"], head["date"], lines)
+    return entries
+
+
+def _cc_segments(author: str, day: str, lines: list[str]) -> list[tuple[str, str, str, str]]:
+    segments, kind, current = [], "complaint", []
+    for line in lines + ["+0 photos"]:
+        update = _CC_UPDATE.match(line)
+        if update or _CC_MARKER.match(line):
+            if current and kind:
+                segments.append((author, day, kind, "\n".join(current)))
+            kind, current = ("update" if update else None), []
+        else:
+            current.append(line)
+    return segments
+
+
+def all_seed_complaints() -> list[tuple[str, str]]:
+    """(label, text) of every complaint in the BBB seeds and seed 003."""
+    complaints = [(f"000#{i}", t) for i, t in enumerate(bbb_complaints(seed_text("000")))]
+    complaints += [(f"001#{i}", t) for i, t in enumerate(bbb_complaints(seed_text("001")))]
+    entries = enumerate(cc_entries(seed_text("003")))
+    complaints += [(f"003 {a} {d} #{i}", t) for i, (a, d, kind, t) in entries if kind == "complaint"]
+    return complaints
+
+
+def fingerprint(text: str) -> tuple[set[str], set[tuple[int, str]]]:
+    normalized = normalize(text).text_normalized
+    return shingles(normalized), set(lsh_band_keys(minhash(normalized)))
+
+
+def test_seed_splitting_finds_every_card():
+    assert len(bbb_complaints(seed_text("000"))) == 10
+    assert len(bbb_complaints(seed_text("001"))) == 10
+    entries = cc_entries(seed_text("003"))
+    assert sum(kind == "complaint" for _, _, kind, _ in entries) == 20
+    assert [(a, kind) for a, _, kind, _ in entries if kind == "update"] == [
+        ("PoojaTalwar", "update"),
+        ("Prashanth Reddy G", "update"),
+        ("soni_pks", "update"),
+    ]
+
+
+# --- near-duplicate ground truth in the seeds ---------------------------------------------------------
+
+
+def soni_pks_entries() -> list[str]:
+    entries = [t for a, d, _, t in cc_entries(seed_text("003")) if a == "soni_pks" and d == "Dec 1, 2019"]
+    assert len(entries) == 3  # card 1; card 2 (resolved); card 2's "Updated by soni_pks"
+    return entries
+
+
+def test_soni_pks_update_restating_the_complaint_is_a_near_duplicate():
+    _, complaint, update = soni_pks_entries()
+    assert update.startswith("Till date not resolved")
+    (a, keys_a), (b, keys_b) = fingerprint(complaint), fingerprint(update)
+    assert jaccard(a, b) == pytest.approx(0.8395, abs=1e-4)  # the update re-types the complaint in capitals
+    assert jaccard(a, b) >= DUPLICATE_THRESHOLD
+    assert keys_a & keys_b
+
+
+def test_soni_pks_two_cards_are_the_most_similar_complaints_but_below_the_threshold():
+    """The two soni_pks cards of Dec 1, 2019 tell one story in two wordings: word 5-shingle Jaccard 0.32.
+
+    Reposts reworded this much are out of reach of Jaccard >= 0.8 (even 1-shingles give 0.71); this test
+    pins the measured value so a change of shingling shows up here.
+    """
+    first, second, _ = soni_pks_entries()
+    assert jaccard(fingerprint(first)[0], fingerprint(second)[0]) == pytest.approx(0.3217, abs=1e-4)
+
+
+def test_no_pair_of_seed_complaints_reaches_the_threshold_nor_collides():
+    complaints = all_seed_complaints()
+    assert len(complaints) == 40
+    prints = [fingerprint(text) for _, text in complaints]
+    similarities = []
+    colliding = 0
+    for (label_a, (a, keys_a)), (label_b, (b, keys_b)) in itertools.combinations(zip(complaints, prints), 2):
+        similarities.append((jaccard(a, b), label_a[0], label_b[0]))
+        colliding += bool(keys_a & keys_b)
+    similarities.sort(reverse=True)
+    assert similarities[0][0] < DUPLICATE_THRESHOLD
+    assert "soni_pks" in similarities[0][1] and "soni_pks" in similarities[0][2]
+    assert similarities[1][0] < 0.01  # every other pair shares next to nothing
+    assert colliding == 0  # 780 unrelated pairs, no shared band key
+
+
+def test_copy_with_protected_masks_rewritten_as_asterisks_is_found():
+    complaints = all_seed_complaints()
+    originals = [(label, text) for label, text in complaints if "[protected]" in text]
+    assert len(originals) == 10
+    index: dict[tuple[int, str], set[str]] = {}
+    for label, text in complaints:
+        for key in fingerprint(text)[1]:
+            index.setdefault(key, set()).add(label)
+    shingle_sets = {label: fingerprint(text)[0] for label, text in complaints}
+    for label, text in originals:
+        copy = text.replace("[protected]", "*" * 10)
+        assert normalize(copy).text_normalized == normalize(text).text_normalized
+        copy_shingles, copy_keys = fingerprint(copy)
+        candidates = set().union(*(index.get(key, set()) for key in copy_keys))
+        confirmed = {c for c in candidates if jaccard(copy_shingles, shingle_sets[c]) >= DUPLICATE_THRESHOLD}
+        assert confirmed == {label}
+
+
+# --- LSH behaviour on synthetic text ------------------------------------------------------------------
+
+_VOCABULARY = [f"w{i}" for i in range(2000)]
+
+
+def _variant(words: list[str], changes: int, rng: random.Random) -> list[str]:
+    changed = list(words)
+    for position in rng.sample(range(len(words)), changes):
+        changed[position] = rng.choice(_VOCABULARY)
+    return changed
+
+
+def test_band_keys_collide_for_near_duplicates_and_not_for_unrelated_texts():
+    rng = random.Random(20250421)
+    near, unrelated = [], []
+    for _ in range(100):
+        base = rng.choices(_VOCABULARY, k=300)
+        near.append((base, _variant(base, 4, rng)))  # ~4 changes in 300 words: Jaccard ~0.88
+        unrelated.append((base, rng.choices(_VOCABULARY, k=300)))
+
+    def collide_rate(pairs):
+        hits = [fingerprint(" ".join(a))[1] & fingerprint(" ".join(b))[1] for a, b in pairs]
+        return sum(map(bool, hits)) / len(pairs)
+
+    similarities = [jaccard(shingles(" ".join(a)), shingles(" ".join(b))) for a, b in near]
+    assert min(similarities) >= DUPLICATE_THRESHOLD
+    assert collide_rate(near) >= 0.95
+    assert collide_rate(unrelated) == 0.0
+
+
+def test_minhash_estimates_the_shingle_jaccard():
+    rng = random.Random(7)
+    base = rng.choices(_VOCABULARY, k=400)
+    for changes in (0, 10, 40, 120):
+        a, b = " ".join(base), " ".join(_variant(base, changes, rng))
+        exact = jaccard(shingles(a), shingles(b))
+        assert minhash(a).jaccard(minhash(b)) == pytest.approx(exact, abs=0.12)
+
+
+def test_lsh_parameters_suit_a_0_8_threshold():
+    assert (LSH_BANDS, LSH_ROWS, NUM_PERM) == (16, 8, 128)
+    assert LSH_BANDS * LSH_ROWS <= NUM_PERM
+    assert collision_probability(0.8) > 0.94
+    assert collision_probability(0.9) > 0.999
+    assert collision_probability(0.5) < 0.07
+    assert collision_probability(0.3) < 0.002
+
+
+# --- MinHash and band keys: determinism and shape ------------------------------------------------------
+
+_PINNED_TEXT = "Xiaomi team are now cheating customers. I ordered [REDACTED] twice."
+
+
+def test_band_keys_are_pinned_across_machines_and_releases():
+    keys = lsh_band_keys(minhash(_PINNED_TEXT))
+    assert keys[:2] == [(0, "b970405eb8b19ec7"), (1, "037fc12ea727890f")]
+    assert [band for band, _ in keys] == list(range(LSH_BANDS))
+    assert all(re.fullmatch(r"[0-9a-f]{16}", key) for _, key in keys)
+
+
+def test_minhash_is_the_same_in_another_process():
+    script = (
+        "from complaints_crawler.text.fingerprint import minhash, lsh_band_keys;"
+        f"print(lsh_band_keys(minhash({_PINNED_TEXT!r})))"
+    )
+    env = {"PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == str(lsh_band_keys(minhash(_PINNED_TEXT)))
+
+
+def test_minhash_ignores_case_and_follows_the_shingles():
+    shouted, quiet = minhash("Order No [REDACTED] was never DELIVERED"), minhash("order no [redacted] was never delivered")
+    assert shouted.jaccard(quiet) == 1.0
+    assert list(minhash("").hashvalues) == list(minhash("   ").hashvalues)
+    assert minhash("a b c", num_perm=64).hashvalues.shape == (64,)
+
+
+def test_band_keys_need_enough_permutations():
+    with pytest.raises(ValueError):
+        lsh_band_keys(minhash("a b c", num_perm=64), bands=16, rows=8)
+    assert len(lsh_band_keys(minhash("a b c", num_perm=64), bands=8, rows=8)) == 8
+
+
+# --- shingles and Jaccard -----------------------------------------------------------------------------
+
+
+def test_shingles():
+    assert shingles("Dear [REDACTED], thank you for contacting") == {
+        "dear [redacted], thank you for",
+        "[redacted], thank you for contacting",
+    }
+    assert shingles("Dear [REDACTED],") == {"dear [redacted],"}  # fewer than k words: one shingle
+    assert shingles("a b c", k=2) == {"a b", "b c"}
+    assert shingles("") == set()
+
+
+def test_jaccard():
+    assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
+    assert jaccard({"a"}, {"a"}) == 1.0
+    assert jaccard({"a"}, set()) == 0.0
+    assert jaccard(set(), set()) == 0.0
+
+
+# --- thread text and content hash -----------------------------------------------------------------------
+
+
+def _complaint(**changes) -> Complaint:
+    fields = dict(
+        source=Source.BBB,
+        external_id="20520372",
+        business=BusinessRef(source=Source.BBB, external_id="1-2", name="Microsoft"),
+        status="Answered",
+        text="I ordered two controllers.\nOrder number **********.",
+        responses=[
+            Response(
+                position=1,
+                kind=ResponseKind.BUSINESS_RESPONSE,
+                posted_on=date(2023, 9, 1),
+                text="Dear *****  *****,\nThank you.",
+            ),
+            Response(
+                position=2,
+                kind=ResponseKind.CUSTOMER_ANSWER,
+                posted_on=date(2023, 9, 1),
+                text="I am rejecting this response.",
+                verdict=Verdict.REJECTED,
+            ),
+        ],
+    )
+    fields.update(changes)
+    return Complaint(**fields)
+
+
+def test_thread_text():
+    assert thread_text(_complaint()) == (
+        "status: Answered\n"
+        "text: I ordered two controllers. Order number [REDACTED].\n"
+        "entry: business_response 2023-09-01 \n"
+        "text: Dear [REDACTED], Thank you.\n"
+        "entry: customer_answer 2023-09-01 rejected\n"
+        "text: I am rejecting this response."
+    )
+
+
+def test_content_hash_ignores_volatile_fields_and_mask_spelling():
+    base = content_hash(_complaint())
+    assert re.fullmatch(r"[0-9a-f]{64}", base)
+    assert content_hash(_complaint(helpful_count=7, comments_count=2, photos_count=1)) == base
+    assert content_hash(_complaint(text="I ordered two controllers. Order number [protected].")) == base
+    complaint = _complaint()
+    complaint.scraped_at = complaint.scraped_at.replace(year=2030)
+    assert content_hash(complaint) == base
+
+
+def test_content_hash_changes_with_the_thread():
+    base = _complaint()
+    changed = [
+        _complaint(status="Resolved"),
+        _complaint(text="I ordered three controllers. Order number **********."),
+        _complaint(responses=base.responses[:1]),
+        _complaint(responses=[*base.responses, Response(position=3, kind=ResponseKind.REPLY, text="Refunded.")]),
+        _complaint(responses=[base.responses[0], base.responses[1].model_copy(update={"verdict": Verdict.ACCEPTED})]),
+        _complaint(responses=[base.responses[0].model_copy(update={"posted_on": date(2023, 9, 2)}), base.responses[1]]),
+    ]
+    hashes = {content_hash(c) for c in changed}
+    assert len(hashes) == len(changed)
+    assert content_hash(base) not in hashes
