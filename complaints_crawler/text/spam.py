@@ -48,7 +48,7 @@ BIAS = -4.0
 
 MIN_REPETITION_TOKENS = 80
 MIN_REPETITION_LINES = 3
-SAMPLE_BYTES = 6000  # text longer than this (UTF-8) is sampled ...
+SAMPLE_BYTES = 4000  # text longer than this (UTF-8) is sampled ...
 SAMPLE_WINDOWS = 4  # ... as this many evenly spaced, line-aligned windows
 
 # Gopher (Rae et al. 2021, table A1) limits, used to scale the repetition features.
@@ -189,8 +189,9 @@ def measure(text: str, expected_scripts: Collection[str] | None = None) -> tuple
     details: dict[str, str] = {}
     lines = _unique_lines(text)
     deduped = "\n".join(lines)
-    sample = _sample(deduped)
-    tokens = TOKEN.findall(sample.lower())
+    lowered = deduped.lower()
+    sample = _sample(lowered)
+    tokens = TOKEN.findall(sample)
     values["words"] = len(tokens)
     values["mean_word_length"] = sum(map(len, tokens)) / len(tokens) if tokens else 0.0
 
@@ -210,7 +211,7 @@ def measure(text: str, expected_scripts: Collection[str] | None = None) -> tuple
     values["gopher_ngram_repetition"] = gopher[worst] / _gopher_limit(worst)
     details["gopher_ngram_repetition"] = f"{worst} {gopher[worst]:.2f}"
     unspaced = _is_unspaced(sample, tokens)
-    values["keyword_injection"], details["keyword_injection"] = _keyword_injection(tokens, lines, unspaced)
+    values["keyword_injection"], details["keyword_injection"] = _keyword_injection(tokens, lowered.split("\n"), unspaced)
     return values, details
 
 
@@ -312,16 +313,16 @@ _KEYWORD_MAX_TOKENS = {False: 5, True: 12}
 _KEYWORD_SEED = {False: 2, True: 4}  # n-gram that seeds a keyword: word bigrams, CJK 4-character runs
 _KEYWORD_MIN_LINES = 6
 _KEYWORD_CANDIDATES = 3  # phrases grown and measured
-_KEYWORD_SEEDS = 12  # most frequent seed n-grams looked at
+_KEYWORD_SEEDS = 6  # most frequent seed n-grams looked at
 _EDGE = ""  # neighbour of a phrase at a line's start or end
 
 
 def _keyword_injection(tokens: Sequence[str], lines: Sequence[str], unspaced: bool) -> tuple[float, str]:
     """Largest (share of distinct lines holding a phrase) x (share of its occurrences with distinct
-    neighbours), over the sample's most frequent short phrases, measured on the whole (deduplicated,
-    lower-case) text."""
+    neighbours), over the sample's most frequent short phrases, measured on all the (distinct,
+    lower-case) `lines`."""
     seed = _KEYWORD_SEED[unspaced]
-    text = "\n".join(lines).lower()
+    text = "\n".join(lines)
     line_starts = _line_starts(lines)
     floor = max(FEATURES["keyword_injection"].low * len(lines), _KEYWORD_MIN_LINES)
     best, best_phrase = 0.0, ""
