@@ -6,7 +6,7 @@ transparent logistic sum; `score_html(html)` renders the page as a browser would
 Features (each becomes a `Reason` carrying its measured value):
 
 - Ntoulas et al. 2006, "Detecting spam web pages through content analysis": compression ratio
-  (zlib, level 1), share of the text taken by the page's 10 most frequent words; word count and mean
+  (zlib level 1, of the text with repeated lines kept once, so page chrome does not count), share of the text taken by the page's 10 most frequent words; word count and mean
   word length are reported in `features` but not weighted (on raw text they do not separate here).
 - Rae et al. 2021 (Gopher) repetition rules: duplicate-line fraction and duplicate-line character
   fraction; character share of the most frequent 2/3/4-gram; character share covered by duplicated
@@ -26,8 +26,10 @@ activation); score = sigmoid(z). With BIAS = -4 and the default threshold 0.5, t
 4 before a text is flagged. Repetition features need `MIN_REPETITION_TOKENS` tokens and
 `MIN_REPETITION_LINES` lines, so one- or two-line posts are never flagged by them.
 
-Pages are long and the check runs on every response, so token features use a bounded sample:
-`SAMPLE_WINDOWS` evenly spaced, line-aligned windows of the text (all of it when it is short).
+Pages are long and the check runs on every response, so token features (Gopher n-grams, top words,
+helpline numbers, scripts) use a bounded sample: `SAMPLE_WINDOWS` evenly spaced, line-aligned windows of
+`SAMPLE_BYTES` in all (the whole text when it is shorter). Keyword injection seeds its candidate phrases
+from the sample and measures them on every distinct line.
 """
 
 from __future__ import annotations
