@@ -141,7 +141,7 @@ class ArchiveStore:
                 index_elements=["source", "external_id"],
                 set_={name: stmt.excluded[name] for name in (*_BUSINESS_PROFILE_FIELDS, "last_seen_at")},
             )
-            conn.execute(stmt, [_business_values(b, now) for b in full.values()])
+            _execute_rows(conn, stmt, [_business_values(b, now) for b in full.values()])
         # A complaint's business reference creates the business if no profile was seen yet, and else
         # never overwrites what the profile said.
         bare = {(r.source.value, r.external_id): r for r in refs if (r.source.value, r.external_id) not in full}
@@ -150,7 +150,8 @@ class ArchiveStore:
             stmt = stmt.on_conflict_do_update(
                 index_elements=["source", "external_id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
             )
-            conn.execute(
+            _execute_rows(
+                conn,
                 stmt,
                 [
                     dict(source=s, external_id=e, name=r.name, url=r.url, first_seen_at=now, last_seen_at=now)
@@ -202,19 +203,18 @@ class ArchiveStore:
             index_elements=["source", "external_id"],
             set_={col.name: stmt.excluded[col.name] for col in ComplaintRow.__table__.columns if col.name not in kept_on_update},
         )
-        conn.execute(stmt, [_complaint_values(c, business_ids[c.business_key], now) for c in changed])
+        _execute_rows(conn, stmt, [_complaint_values(c, business_ids[c.business_key], now) for c in changed])
         ids = _ids_by_key(conn, ComplaintRow, [c.key for c in changed])
         changed_ids = [ids[c.key] for c in changed]
         # The thread is replaced whole: positions may shift when a site inserts an entry mid-thread.
         conn.execute(delete(ResponseRow).where(ResponseRow.complaint_id.in_(changed_ids)))
         conn.execute(delete(RedactionRow).where(RedactionRow.complaint_id.in_(changed_ids)))
         responses = [dict(complaint_id=ids[c.key], **entry.row()) for c in changed for entry in c.entries]
-        if responses:
-            conn.execute(insert(ResponseRow), responses)
+        _execute_rows(conn, insert(ResponseRow), responses)
         redactions = [dict(complaint_id=ids[c.key], **span) for c in changed for span in c.redaction_rows()]
-        if redactions:
-            conn.execute(insert(RedactionRow), redactions)
-        conn.execute(
+        _execute_rows(conn, insert(RedactionRow), redactions)
+        _execute_rows(
+            conn,
             insert(ComplaintRevisionRow),
             [
                 dict(complaint_id=ids[c.key], run_id=run_id, content_hash=c.content_hash, status=c.item.status,
@@ -223,6 +223,11 @@ class ArchiveStore:
             ],
         )
         return ids
+
+
+def _execute_rows(conn: Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(stmt, rows)
 
 
 def _richest_per_key(complaints: Sequence[PreparedComplaint]) -> list[PreparedComplaint]:
