@@ -12,6 +12,8 @@ COMMANDS_MODULE = "complaints_crawler.commands"
 ARCHIVE_URL = os.environ.get("COMPLAINTS_ARCHIVE_URL", "sqlite:///archive.db")
 ARCHIVE_BATCH_SIZE = 200  # items per transaction
 MASK_RESIDUAL_PII = True  # also mask e-mails, phone and card numbers the sites left in texts
+NEAR_DUPLICATE_THRESHOLD = 0.8  # Jaccard of word 5-shingles that makes two complaints near-duplicates
+REPOST_THRESHOLD = 0.6  # Jaccard of word sets for the same author's re-post about the same business
 
 ITEM_PIPELINES = {
     "complaints_crawler.pipelines.validate.ValidatePipeline": 100,

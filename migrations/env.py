@@ -21,7 +21,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is None:
-        engine = make_engine(_url())
+        engine = make_engine(_url(), migrating=True)
         with engine.connect() as connection:
             _run(connection)
         engine.dispose()

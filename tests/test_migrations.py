@@ -69,3 +69,24 @@ def test_archive_ahead_of_the_code_is_refused(archive_url):
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
     with pytest.raises(database.ArchiveSchemaError, match=r"revision ffff_future, newer than this code .*upgrade complaints-crawler"):
         database.open_archive(archive_url)
+
+
+def test_downgrade_and_upgrade_keep_archived_threads(archive_url):
+    """Batch-mode table rebuilds on SQLite must not cascade-delete responses."""
+    from sqlalchemy import func, select
+
+    from complaints_crawler.archive.models import ResponseRow
+    from complaints_crawler.archive.prepare import prepare
+    from complaints_crawler.archive.store import ArchiveStore
+    from factories import complaint
+
+    database.upgrade(archive_url)
+    store = ArchiveStore.open(archive_url)
+    store.write([], [prepare(complaint(n)) for n in range(3)], None)
+    store.close()
+    database.downgrade(archive_url, "0001")
+    database.upgrade(archive_url)
+    engine = database.make_engine(archive_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ResponseRow)).scalar_one() == 6
+    engine.dispose()

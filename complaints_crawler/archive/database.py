@@ -34,22 +34,24 @@ def _driver_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, migrating: bool = False) -> Engine:
     url = _driver_url(url)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 60})
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, foreign_keys=not migrating)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy issue BEGIN itself (see below) instead of the driver's implicit, deferred one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        # Off while migrating: batch mode rebuilds a table by dropping it, which with foreign keys on would
+        # cascade-delete every row that references it.
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=60000")
         # WAL lets readers (stats, SQL users) work while a crawl writes; in-memory databases can't use it.
         if engine.url.database not in (None, "", ":memory:"):

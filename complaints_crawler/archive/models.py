@@ -93,6 +93,8 @@ class ComplaintRow(Base):
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # Jaccard similarity to the complaint it duplicates (word 5-shingles; word sets for same-author re-posts)
+    duplicate_similarity: Mapped[float | None] = mapped_column(Float)
     scraped_at: Mapped[datetime | None] = mapped_column(Timestamp)
     first_seen_at: Mapped[datetime] = mapped_column(Timestamp)
     last_seen_at: Mapped[datetime] = mapped_column(Timestamp)
@@ -128,6 +130,18 @@ class RedactionRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     original: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))
+
+
+class LshBucketRow(Base):
+    """MinHash LSH band buckets of each complaint's normalized text: near-duplicate candidates by index lookup."""
+
+    __tablename__ = "lsh_buckets"
+    __table_args__ = (Index(None, "bucket", "band"), Index(None, "complaint_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    band: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[str] = mapped_column(String(16))
 
 
 class ComplaintRevisionRow(Base):

@@ -6,12 +6,12 @@ it (and prepares any complaint that arrives without it, e.g. from `complaints im
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from complaints_crawler.items import Complaint
+from complaints_crawler.text.fingerprint import hash_thread, lsh_band_keys, minhash, normalized_thread_text
 from complaints_crawler.text.masks import MaskSpan, normalize
 
 
@@ -39,6 +39,7 @@ class PreparedComplaint:
     mask_count: int
     entries: tuple[PreparedEntry, ...]
     content_hash: str
+    band_keys: tuple[tuple[int, str], ...]  # MinHash LSH buckets of text_normalized, for near-duplicates
 
     @property
     def key(self) -> tuple[str, str]:
@@ -84,17 +85,12 @@ def prepare(complaint: Complaint, *, mask_pii: bool = True) -> PreparedComplaint
         spans=tuple(body.spans),
         mask_count=mask_count,  # the whole thread's
         entries=tuple(entries),
-        content_hash=thread_hash(complaint, body.text_normalized, entries),
+        content_hash=hash_thread(
+            normalized_thread_text(
+                complaint.status,
+                body.text_normalized,
+                ((e.kind, e.posted_on, e.verdict, e.text_normalized) for e in entries),
+            )
+        ),
+        band_keys=tuple(lsh_band_keys(minhash(body.text_normalized))),
     )
-
-
-def thread_hash(complaint: Complaint, text_normalized: str, entries: list[PreparedEntry]) -> str:
-    """What makes a thread "changed": its normalized texts, status, and each entry's kind, date and verdict.
-
-    Volatile or cosmetic fields (scraped_at, helpful counts, white space, how a mask was written) are left
-    out, so a re-crawl of an unchanged thread hashes the same.
-    """
-    parts = [complaint.status or "", text_normalized]
-    for e in entries:
-        parts += [e.kind, e.posted_on.isoformat() if e.posted_on else "", e.verdict or "", e.author or "", e.text_normalized]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -26,8 +26,10 @@ from complaints_crawler.archive.models import (
     RedactionRow,
     ResponseRow,
 )
+from complaints_crawler.archive.near_duplicates import REPOST_THRESHOLD, link_near_duplicates
 from complaints_crawler.archive.prepare import PreparedComplaint
 from complaints_crawler.items import Business, BusinessRef, utc_now
+from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class WriteResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    near_duplicates: int = 0  # complaints this write linked to an earlier near-duplicate
     # (source, external_id) -> complaint id, for everything the batch wrote or touched
     ids: dict[Key, int] = field(default_factory=dict)
 
@@ -46,6 +49,7 @@ class WriteResult:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.near_duplicates += other.near_duplicates
 
 
 @dataclass
@@ -75,13 +79,16 @@ _BUSINESS_PROFILE_FIELDS = (
 
 
 class ArchiveStore:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, duplicate_threshold: float = DUPLICATE_THRESHOLD,
+                 repost_threshold: float = REPOST_THRESHOLD):
         self.engine = engine
+        self.duplicate_threshold = duplicate_threshold
+        self.repost_threshold = repost_threshold
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod
-    def open(cls, url: str) -> ArchiveStore:
-        return cls(open_archive(url))
+    def open(cls, url: str, **options: float) -> ArchiveStore:
+        return cls(open_archive(url), **options)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -186,7 +193,11 @@ class ArchiveStore:
             )
         result.ids = {c.key: stored[c.key][0] for c in unchanged}
         if changed:
-            result.ids.update(self._replace_threads(conn, changed, business_ids, run_id, now))
+            ids = self._replace_threads(conn, changed, business_ids, run_id, now)
+            result.ids.update(ids)
+            result.near_duplicates = link_near_duplicates(
+                conn, [(ids[c.key], c) for c in changed], self.duplicate_threshold, self.repost_threshold
+            )
         return result
 
     def _replace_threads(
@@ -198,7 +209,7 @@ class ArchiveStore:
         now: datetime,
     ) -> dict[Key, int]:
         stmt = self._insert(ComplaintRow)
-        kept_on_update = {"id", "source", "external_id", "first_seen_at", "duplicate_of_id"}
+        kept_on_update = {"id", "source", "external_id", "first_seen_at", "duplicate_of_id", "duplicate_similarity"}
         stmt = stmt.on_conflict_do_update(
             index_elements=["source", "external_id"],
             set_={col.name: stmt.excluded[col.name] for col in ComplaintRow.__table__.columns if col.name not in kept_on_update},

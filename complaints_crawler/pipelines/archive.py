@@ -8,8 +8,9 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 
-from complaints_crawler.archive.database import archive_url
+from complaints_crawler.archive.database import ArchiveSchemaError, archive_url
 from complaints_crawler.archive.prepare import PreparedComplaint, prepare
 from complaints_crawler.archive.store import ArchiveStore, QuarantineEntry, WriteResult
 from complaints_crawler.items import Business, Complaint
@@ -43,7 +44,15 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         assert spider is not None
-        self.store = ArchiveStore.open(self.url)
+        try:
+            self.store = ArchiveStore.open(
+                self.url,
+                duplicate_threshold=self.crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
+                repost_threshold=self.crawler.settings.getfloat("REPOST_THRESHOLD"),
+            )
+        except ArchiveSchemaError as error:
+            log.error("cannot archive: %s", error)
+            raise CloseSpider("archive_unavailable") from error
         self.run_id = self.store.open_run(spider.name, dict(getattr(spider, "arguments", {})))
         self.stats.set_value("archive/run_id", self.run_id)
         log.info("archiving to %s as crawl run %d", self.store.engine.url.render_as_string(hide_password=True),
@@ -68,6 +77,7 @@ class ArchivePipeline:
             result = self.store.write(list(self.businesses.values()), self.complaints, self.run_id)
             self.stats.inc_value("archive/batches")
             self.stats.inc_value("archive/businesses", len(self.businesses))
+            self.stats.inc_value("archive/near_duplicates", result.near_duplicates)
             for name in ("new", "updated", "unchanged"):
                 self.stats.inc_value(f"archive/complaints_{name}", getattr(result, name))
             self.totals.add(result)

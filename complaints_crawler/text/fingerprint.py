@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 from functools import lru_cache
+from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,19 +55,32 @@ _KEY_BYTES = 8
 # --- exact content hash -----------------------------------------------------------------------------
 
 
-def thread_text(complaint: Complaint) -> str:
+def thread_text(complaint: Complaint, mask_pii: bool = True) -> str:
     """The normalized thread, one line per field: what `content_hash` covers."""
-    lines = [f"status: {complaint.status or ''}", f"text: {normalize(complaint.text).text_normalized}"]
-    for response in complaint.responses:
-        posted_on = response.posted_on.isoformat() if response.posted_on else ""
-        verdict = response.verdict.value if response.verdict else ""
-        lines.append(f"entry: {response.kind.value} {posted_on} {verdict}")
-        lines.append(f"text: {normalize(response.text).text_normalized}")
+    entries = [
+        (r.kind.value, r.posted_on, r.verdict.value if r.verdict else None, normalize(r.text, mask_pii).text_normalized)
+        for r in complaint.responses
+    ]
+    return normalized_thread_text(complaint.status, normalize(complaint.text, mask_pii).text_normalized, entries)
+
+
+def normalized_thread_text(
+    status: str | None, text_normalized: str, entries: Iterable[tuple[str, date | None, str | None, str]]
+) -> str:
+    """`thread_text` from texts already normalized: entries are (kind, posted_on, verdict, text_normalized)."""
+    lines = [f"status: {status or ''}", f"text: {text_normalized}"]
+    for kind, posted_on, verdict, entry_text in entries:
+        lines.append(f"entry: {kind} {posted_on.isoformat() if posted_on else ''} {verdict or ''}")
+        lines.append(f"text: {entry_text}")
     return "\n".join(lines)  # normalized text holds no newline, so lines cannot run into each other
 
 
 def content_hash(complaint: Complaint) -> str:
-    return hashlib.sha256(thread_text(complaint).encode()).hexdigest()
+    return hash_thread(thread_text(complaint))
+
+
+def hash_thread(thread: str) -> str:
+    return hashlib.sha256(thread.encode()).hexdigest()
 
 
 # --- shingles and Jaccard ---------------------------------------------------------------------------

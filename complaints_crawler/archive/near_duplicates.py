@@ -1,0 +1,161 @@
+"""Same content under different ids: cross-posts between sites, copies, and an author's own re-posts.
+
+Candidates come from the archive, never from memory, so detection works across runs, processes and
+machines:
+- MinHash LSH band buckets (`lsh_buckets`, indexed): pairs sharing a bucket are confirmed by the exact
+  Jaccard similarity of their word 5-shingles (>= `threshold`, default 0.8);
+- re-posts: the same author about the same business within a month, confirmed by the Jaccard similarity
+  of their word sets (>= `repost_threshold`): an author re-typing a complaint rewords it too much for
+  5-shingles (seed 003's two soni_pks posts share 0.32 of their 5-shingles but 0.66 of their words).
+Every member of a group points (`duplicate_of_id`) at its earliest complaint (filed first, then archived
+first), with its similarity to the complaint that linked it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from complaints_crawler.archive.models import ComplaintRow, LshBucketRow
+from complaints_crawler.archive.prepare import PreparedComplaint
+from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD, jaccard, shingles
+
+REPOST_THRESHOLD = 0.6
+REPOST_WINDOW_DAYS = 31
+_CHUNK = 900  # keys per IN (...) list
+
+
+@dataclass
+class _Stored:
+    id: int
+    business_id: int
+    author: str | None
+    filed_on: date | None
+    text_normalized: str
+    duplicate_of_id: int | None
+
+    @property
+    def age_key(self) -> tuple[date, int]:
+        return (self.filed_on or date.max, self.id)
+
+
+def link_near_duplicates(
+    conn: Connection,
+    changed: Sequence[tuple[int, PreparedComplaint]],
+    threshold: float = DUPLICATE_THRESHOLD,
+    repost_threshold: float = REPOST_THRESHOLD,
+) -> int:
+    """Store the buckets of new or changed complaints and link them to their near-duplicates.
+
+    Returns how many complaints this batch linked (newly pointed at an earlier complaint).
+    """
+    ids = [complaint_id for complaint_id, _ in changed]
+    _store_buckets(conn, changed)
+    lsh_candidates = _bucket_mates(conn, changed)
+    stored = _load(conn, [ComplaintRow.id.in_(ids)])
+    repost_candidates = _same_author_mates(conn, [stored[i] for i in ids])
+    everyone = set(stored) | {i for mates in (*lsh_candidates.values(), *repost_candidates.values()) for i in mates}
+    stored.update(_load(conn, [ComplaintRow.id.in_(sorted(everyone - set(stored)))]) if everyone - set(stored) else {})
+
+    linked = 0
+    for complaint_id in ids:
+        me = stored[complaint_id]
+        matches = _confirm(me, (stored[i] for i in lsh_candidates.get(complaint_id, ())), threshold, k=5)
+        matches.update(_confirm(me, (stored[i] for i in repost_candidates.get(complaint_id, ())), repost_threshold, k=1))
+        if not matches:
+            continue
+        earliest = min([me, *(stored[i] for i in matches)], key=lambda s: s.age_key)
+        root = _root(conn, earliest)
+        for member_id, similarity in [(complaint_id, matches.get(earliest.id)), *matches.items()]:
+            member = stored[member_id]
+            if member.id == root or member.duplicate_of_id == root:
+                continue
+            conn.execute(
+                update(ComplaintRow)
+                .where(ComplaintRow.id == member.id)
+                .values(duplicate_of_id=root, duplicate_similarity=similarity if similarity is not None else matches[member_id])
+            )
+            member.duplicate_of_id = root
+            linked += 1
+    return linked
+
+
+def _store_buckets(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> None:
+    conn.execute(delete(LshBucketRow).where(LshBucketRow.complaint_id.in_([i for i, _ in changed])))
+    rows = [dict(complaint_id=i, band=band, bucket=bucket) for i, c in changed for band, bucket in c.band_keys]
+    if rows:
+        conn.execute(insert(LshBucketRow), rows)
+
+
+def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> dict[int, set[int]]:
+    """For each changed complaint, the other complaints sharing one of its (band, bucket) keys."""
+    keys = {key for _, c in changed for key in c.band_keys}
+    holders: dict[tuple[int, str], set[int]] = {}
+    buckets = sorted({bucket for _, bucket in keys})
+    for start in range(0, len(buckets), _CHUNK):
+        rows = conn.execute(
+            select(LshBucketRow.band, LshBucketRow.bucket, LshBucketRow.complaint_id).where(
+                LshBucketRow.bucket.in_(buckets[start : start + _CHUNK])
+            )
+        )
+        for band, bucket, complaint_id in rows:
+            if (band, bucket) in keys:
+                holders.setdefault((band, bucket), set()).add(complaint_id)
+    return {
+        i: mates
+        for i, c in changed
+        if (mates := set().union(*(holders.get(key, set()) for key in c.band_keys)) - {i})
+    }
+
+
+def _same_author_mates(conn: Connection, complaints: Sequence[_Stored]) -> dict[int, set[int]]:
+    authored = [c for c in complaints if c.author]
+    if not authored:
+        return {}
+    others = _load(
+        conn,
+        [
+            ComplaintRow.business_id.in_(sorted({c.business_id for c in authored})),
+            ComplaintRow.author.in_(sorted({c.author for c in authored if c.author})),
+        ],
+    )
+    mates: dict[int, set[int]] = {}
+    for c in authored:
+        for o in others.values():
+            if o.id != c.id and o.business_id == c.business_id and o.author == c.author and _close_in_time(c, o):
+                mates.setdefault(c.id, set()).add(o.id)
+    return mates
+
+
+def _close_in_time(a: _Stored, b: _Stored) -> bool:
+    return a.filed_on is not None and b.filed_on is not None and abs((a.filed_on - b.filed_on).days) <= REPOST_WINDOW_DAYS
+
+
+def _confirm(me: _Stored, candidates: Iterable[_Stored], threshold: float, k: int) -> dict[int, float]:
+    mine = shingles(me.text_normalized, k)
+    found = {}
+    for other in candidates:
+        similarity = jaccard(mine, shingles(other.text_normalized, k))
+        if similarity >= threshold:
+            found[other.id] = round(similarity, 4)
+    return found
+
+
+def _root(conn: Connection, complaint: _Stored) -> int:
+    """The complaint at the head of a duplicate chain (chains stay short: members point at the root)."""
+    root, seen = complaint.id, {complaint.id}
+    parent = complaint.duplicate_of_id
+    while parent is not None and parent not in seen:
+        root = parent
+        seen.add(parent)
+        parent = conn.execute(select(ComplaintRow.duplicate_of_id).where(ComplaintRow.id == parent)).scalar_one_or_none()
+    return root
+
+
+def _load(conn: Connection, where: list) -> dict[int, _Stored]:  # type: ignore[type-arg]
+    columns = (ComplaintRow.id, ComplaintRow.business_id, ComplaintRow.author, ComplaintRow.filed_on,
+               ComplaintRow.text_normalized, ComplaintRow.duplicate_of_id)
+    return {row.id: _Stored(*row) for row in conn.execute(select(*columns).where(*where))}
