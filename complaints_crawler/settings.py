@@ -22,6 +22,11 @@ ITEM_PIPELINES = {
     "complaints_crawler.pipelines.archive.ArchivePipeline": 900,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # Blocked pages (challenges, 429) retried with backoff, before Scrapy's RetryMiddleware (550) sees them.
+    "complaints_crawler.middlewares.blocks.BlockBackoffMiddleware": 560,
+}
+
 # -- where the sites are (tests and `complaints demo` point these at the local fixture site) ------------
 BBB_BASE_URL = "https://www.bbb.org"
 CONSUMERCOMPLAINTS_BASE_URL = "https://www.consumercomplaints.in"
