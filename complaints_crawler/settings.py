@@ -17,6 +17,7 @@ REPOST_THRESHOLD = 0.6  # Jaccard of word sets for the same author's re-post abo
 
 ITEM_PIPELINES = {
     "complaints_crawler.pipelines.validate.ValidatePipeline": 100,
+    "complaints_crawler.pipelines.spam.SpamPipeline": 200,
     "complaints_crawler.pipelines.masks.MasksPipeline": 300,
     "complaints_crawler.pipelines.dedupe.DedupePipeline": 400,
     "complaints_crawler.pipelines.archive.ArchivePipeline": 900,
@@ -25,6 +26,18 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Blocked pages (challenges, 429) retried with backoff, before Scrapy's RetryMiddleware (550) sees them.
     "complaints_crawler.middlewares.blocks.BlockBackoffMiddleware": 560,
+    # Low number: sees each response last, after retries and decompression, just before the spider.
+    "complaints_crawler.middlewares.spam.PageSpamMiddleware": 50,
+}
+
+# -- spam filter: scores in [0, 1]; a page or post at or above its threshold is quarantined ------------
+SPAM_PAGE_THRESHOLD = 0.5
+SPAM_POST_THRESHOLD = 0.5
+# Scripts each spider's site is written in; text mostly in other scripts adds evidence (never decides alone).
+SPAM_EXPECTED_SCRIPTS = {
+    "bbb": ["Latin"],
+    "consumercomplaints": ["Latin", "Devanagari"],
+    "complaintsboard": ["Latin", "Devanagari"],
 }
 
 # -- where the sites are (tests and `complaints demo` point these at the local fixture site) ------------

@@ -182,3 +182,15 @@ def test_deterministic():
     assert spam.score(page) == spam.score(page)
     html = DOORWAY_HTML.read_text()
     assert spam.score_html(html) == spam.score_html(html)
+
+
+def test_no_fixture_site_page_but_the_doorway_is_spam():
+    """Pages with little text (an empty page, a board of two complaints) repeat the company name in every
+    heading and button; that is a board, not keyword injection."""
+    sites = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
+    flagged = sorted(
+        str(page.relative_to(sites))
+        for page in sites.rglob("*.html")
+        if spam.score_html(page.read_bytes(), {"Latin", "Devanagari"}).is_spam
+    )
+    assert flagged == ["consumercomplaints/octopus-alipay-topup-b990001/index.html"]

@@ -73,7 +73,7 @@ class Feature:
 FEATURES: Mapping[str, Feature] = {
     f.name: f
     for f in (
-        Feature("keyword_injection", 0.12, 0.30, 5.0, "phrase {detail!r} is pasted across distinct lines in varied contexts (line share x context diversity {value:.2f})"),
+        Feature("keyword_injection", 0.20, 0.45, 5.0, "phrase {detail!r} is pasted across distinct lines in varied contexts (line share x context diversity {value:.2f})"),
         Feature("helpline_numbers", 1.0, 3.0, 5.0, "phone numbers beside helpline wording score {value:.0f} (call-to-action wording counts twice)"),
         Feature("listicle_headings", 1.0, 4.0, 2.5, "{value:.0f} listicle headings such as {detail!r}"),
         Feature("gopher_ngram_repetition", 1.0, 3.0, 3.0, "{detail} is {value:.2f}x its Gopher limit"),

@@ -1,0 +1,67 @@
+"""Page-level spam check: every HTML response is scored before its parser runs.
+
+A doorway page is quarantined as `spam_page` with its score and reasons and never reaches the spider.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+
+from complaints_crawler.quarantine import QuarantineKind, quarantine
+from complaints_crawler.text.spam import SpamScore, score_html
+
+log = logging.getLogger(__name__)
+
+
+def expected_scripts(crawler: Crawler) -> set[str] | None:
+    """The scripts this spider's site is written in (setting SPAM_EXPECTED_SCRIPTS, by spider name)."""
+    by_spider = crawler.settings.getdict("SPAM_EXPECTED_SCRIPTS")
+    spider = crawler.spider
+    scripts = by_spider.get(spider.name) if spider is not None else None
+    return set(scripts) if scripts else None
+
+
+def spam_details(result: SpamScore) -> dict[str, object]:
+    return {
+        "reasons": [
+            {"name": r.name, "value": round(r.value, 4), "contribution": round(r.contribution, 3), "explanation": r.explanation}
+            for r in result.reasons
+        ],
+        "threshold": result.threshold,
+    }
+
+
+def reason_line(result: SpamScore, top: int = 3) -> str:
+    return "; ".join(r.explanation for r in result.reasons[:top]) or "no single strong reason"
+
+
+class PageSpamMiddleware:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.threshold = crawler.settings.getfloat("SPAM_PAGE_THRESHOLD")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageSpamMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if (
+            response.status != 200
+            or not isinstance(response, TextResponse)
+            or b"html" not in (response.headers.get("Content-Type") or b"text/html")
+            or request.meta.get("skip_spam_check")
+        ):
+            return response
+        result = score_html(response.body, expected_scripts(self.crawler), self.threshold)
+        self.stats.inc_value("spam/pages_scored")
+        if not result.is_spam:
+            return response
+        self.stats.inc_value("spam/pages_rejected")
+        quarantine(self.crawler, QuarantineKind.SPAM_PAGE, f"spam page (score {result.score:.2f}): {reason_line(result)}",
+                   url=response.url, score=result.score, details=spam_details(result))
+        raise IgnoreRequest(f"spam page {response.url} (score {result.score:.2f})")
