@@ -317,6 +317,38 @@ def test_robots_disallowed_and_failed_permalinks_keep_the_board_copy(tmp_path: P
     assert "Forbidden by robots.txt" in result.log and "HTTP 404" in result.log
 
 
+def test_doorway_board_is_quarantined_by_the_spam_middleware_and_the_crawl_finishes(cc_site: FixtureSite, sqlite_url: str):
+    """The page-level spam check drops the SEO doorway before the parser: no complaint, one spam_page row."""
+    result = crawl(cc_site, "consumercomplaints", sqlite_url, "company=octopus-alipay-topup-b990001")
+    assert_clean(result)  # finished, exit 0: the spider asked for the page, the spam check refused it
+    assert result.requests == ["/robots.txt", "/octopus-alipay-topup-b990001"]
+    (entry,) = result.rows(QuarantineRow)
+    assert entry.kind == "spam_page" and entry.score >= 0.5
+    assert entry.url.endswith("/octopus-alipay-topup-b990001")
+    assert result.count(ComplaintRow) == 0 and result.count(BusinessRow) == 0
+    assert (result.run.new_count, result.run.quarantined_count) == (0, 1)
+    assert result.run.stats["forum/stop_reason"] == "page not crawled"
+
+
+def test_blocked_board_page_exits_1(tmp_path: Path, sqlite_url: str):
+    """Page 76 answers 403 "Just a moment…": retried by the block middleware, then quarantined `blocked`."""
+    page = tmp_path / "overlay" / "consumercomplaints" / XIAOMI / "page" / "76"
+    page.mkdir(parents=True)
+    (page / "index.403.html").write_text("<html><head><title>Just a moment...</title></head><body></body></html>")
+    with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
+        result = crawl(
+            sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=75",
+            settings={"BLOCK_RETRY_TIMES": "1", "BLOCK_BACKOFF_BASE": "0"},
+        )
+    assert result.returncode == 1 and result.run.finish_reason == "blocked"
+    assert board_pages(result, XIAOMI) == [f"/{XIAOMI}/page/75", f"/{XIAOMI}/page/76", f"/{XIAOMI}/page/76"]
+    (entry,) = result.rows(QuarantineRow)
+    assert (entry.kind, entry.url) == ("blocked", f"{CC}/{XIAOMI}/page/76")
+    assert entry.reason == "HTTP 403 on a board page (after 1 retries)"
+    # Page 75 was archived before the block (its permalinks were fetched first: they have priority).
+    assert result.count(ComplaintRow) == 20
+
+
 # ------------------------------------------------------------------------------------------ complaintsboard
 
 

@@ -16,9 +16,10 @@ module turns `-a company=…` into a board, walks its pages and follows permalin
   one row per complaint and loses nothing.
 - The crawl's first board page with no readable card (unless its header says the board has 0 complaints),
   or any later page without the site's markup: quarantined `parse_error`, finish reason `layout_changed`.
-  A 404 on page 1: `company_not_found`. A 403/429/503 on a board page: quarantined `blocked`, finish
-  reason `blocked`. A board page dropped by a downloader middleware (robots.txt, the page-level spam
-  check) ends the pagination; the crawl finishes normally with what it has.
+  A 404 on page 1: `company_not_found`. A 403/429/503 on a board page (after the block middleware's
+  retries with backoff): quarantined `blocked`, finish reason `blocked`. A board page dropped by a
+  downloader middleware (robots.txt, the page-level spam check, which quarantines it as `spam_page`)
+  ends the pagination; the crawl finishes normally (`finished`) with what it has.
 
 Items carry live-site URLs (`https://www.consumercomplaints.in/…`) whatever origin they were fetched from.
 """
@@ -202,13 +203,27 @@ class ForumSpider(ComplaintsSpider):
             f"changed; the page is in the quarantine table",
         )
 
+    def block_reason(self, request: scrapy.Request, response: Response) -> str | None:
+        """For middlewares.blocks (retries with backoff): board and permalink pages answered 403/429/503."""
+        if not ({"number", "board_copy"} & request.cb_kwargs.keys()):
+            return None  # robots.txt, sitemaps
+        return f"HTTP {response.status}" if response.status in BLOCK_STATUSES else None
+
     def board_failed(self, failure: Failure):  # type: ignore[no-untyped-def]
         request = failure.request
         number = request.cb_kwargs["number"]
         if failure.check(HttpError) and failure.value.response.status in BLOCK_STATUSES:
-            status = failure.value.response.status
-            self.quarantine(QuarantineKind.BLOCKED, f"HTTP {status} on a board page", url=request.url)
-            self.close_with("blocked", f"{self.name} answered HTTP {status} on {request.url}: blocked; try again later")
+            response = failure.value.response
+            retries = response.meta.get("block_retries", 0)
+            self.quarantine(
+                QuarantineKind.BLOCKED,
+                f"HTTP {response.status} on a board page (after {retries} retries)",
+                url=self.live_url(request.url),
+                details={"status": response.status, "retries": retries, "snippet": self.text_of(response)[:500]},
+            )
+            self.close_with(
+                "blocked", f"blocked at {request.url}: HTTP {response.status} after {retries} retries; try again later"
+            )
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt or a page-level check (the spam middleware quarantines what it drops).
             self.logger.warning("board page %s was not crawled: %s", request.url, _why(failure))
