@@ -124,6 +124,81 @@ def cmd_runs(args: argparse.Namespace) -> None:
               f"{arguments}")
 
 
+def cmd_duplicates(args: argparse.Namespace) -> None:
+    clusters = queries.duplicate_clusters(_open(args), args.limit)
+    if not clusters:
+        print("no near-duplicates in the archive")
+        return
+    for cluster in clusters:
+        original, copies = cluster[0], cluster[1:]
+        print(f"cluster of {len(cluster)}:")
+        for member in cluster:
+            similarity = "original" if member is original else f"similarity {member.similarity:.2f}"
+            print(f"  #{member.id:<7} {member.source}:{member.external_id:<14} {member.filed_on or '':<10}  "
+                  f"{(member.author or '')[:24]:<24} {similarity:<17} {member.url or ''}")
+    print(f"\n{len(clusters)} cluster(s), {sum(len(c) - 1 for c in clusters)} near-duplicate complaint(s)")
+
+
+def cmd_history(args: argparse.Namespace) -> None:
+    engine = _open(args)
+    complaint = queries.find_complaint(engine, args.complaint)
+    if complaint is None:
+        raise CliError(f"no complaint {args.complaint!r} in the archive (give an id or SOURCE:EXTERNAL_ID)")
+    print(f"complaint #{complaint.id} {complaint.source}:{complaint.external_id} filed {complaint.filed_on or '?'}, "
+          f"now {complaint.status or 'no status'} with {complaint.entry_count} entries")
+    print(f"first seen {complaint.first_seen_at:%Y-%m-%d %H:%M}, last changed {complaint.last_changed_at:%Y-%m-%d %H:%M}, "
+          f"last seen {complaint.last_seen_at:%Y-%m-%d %H:%M}")
+    print(f"\n{'observed (UTC)':<17} {'run':>5} {'status':<12} {'entries':>7}  content hash")
+    for r in queries.revisions(engine, complaint.id):
+        print(f"{r['observed_at']:%Y-%m-%d %H:%M} {r['run_id'] or '-':>5} {r['status'] or '-':<12} {r['entry_count']:>7}  "
+              f"{r['content_hash'][:16]}")
+
+
+def cmd_spam_check(args: argparse.Namespace) -> None:
+    from complaints_crawler.text.spam import score, score_html
+
+    scripts = set(args.expected_scripts.split(",")) if args.expected_scripts else None
+    for name in args.inputs:
+        if name == "-":
+            content = sys.stdin.read()
+        else:
+            path = Path(name)
+            if not path.is_file():
+                raise CliError(f"no such file: {name}")
+            content = path.read_text(encoding="utf-8", errors="replace")
+        looks_like_html = content.lstrip()[:1] == "<" or "<html" in content[:2000].lower()
+        result = (score_html if looks_like_html else score)(content, scripts, args.threshold)
+        if args.json:
+            reasons = [{"name": r.name, "value": round(r.value, 4), "contribution": round(r.contribution, 3),
+                        "explanation": r.explanation} for r in result.reasons]
+            print(json.dumps({"input": name, "score": round(result.score, 4), "is_spam": result.is_spam,
+                              "reasons": reasons}, ensure_ascii=False))
+            continue
+        print(f"{name}: {'SPAM' if result.is_spam else 'not spam'} (score {result.score:.2f}, threshold {result.threshold})")
+        for r in result.reasons[:args.top]:
+            print(f"  - {r.explanation}")
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from complaints_crawler.demo import run_crawls
+
+    missing = [f for f in args.files if not Path(f).exists()]
+    if missing:
+        raise CliError(f"no such file: {missing[0]}")
+    archive = database.archive_url(args.archive)
+    arguments = {"site": args.site, "files": ",".join(str(Path(f).resolve()) for f in args.files)}
+    if args.url:
+        arguments["url"] = args.url
+    [outcome] = run_crawls([("import", arguments)], {"ARCHIVE_URL": archive, "LOG_LEVEL": "WARNING"})
+    engine = database.open_archive(archive)
+    run = queries.recent_runs(engine, 1)[0]
+    print(f"imported {len(args.files)} file(s) into {_shown(archive)} as crawl run {run['id']} ({outcome.finish_reason}): "
+          f"{run['new_count']} new, {run['updated_count']} updated, {run['unchanged_count']} unchanged complaints, "
+          f"{run['quarantined_count']} quarantined")
+    if outcome.finish_reason != "finished":
+        raise CliError(f"import ended with {outcome.finish_reason}")
+
+
 def cmd_serve_fixtures(args: argparse.Namespace) -> None:
     import time
 
@@ -196,6 +271,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     runs = command("runs", cmd_runs, "recent crawl runs with their finish reasons and counts")
     runs.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+
+    duplicates = command("duplicates", cmd_duplicates, "near-duplicate clusters: cross-posts, copies and re-posts")
+    duplicates.add_argument("--limit", type=int, default=100, help="how many clusters (default 100)")
+
+    history = command("history", cmd_history, "a complaint's revisions over time (status, entries, content hash)")
+    history.add_argument("complaint", metavar="ID", help="archive id, or SOURCE:EXTERNAL_ID such as bbb:20520372")
+
+    spam_check = command("spam-check", cmd_spam_check, "score pages or texts for SEO spam", None)
+    spam_check.add_argument("inputs", nargs="+", metavar="FILE", help="HTML or text files; - reads standard input")
+    spam_check.add_argument("--json", action="store_true", help="one JSON object per input, in input order")
+    spam_check.add_argument("--threshold", type=float, default=0.5, help="spam at or above this score (default 0.5)")
+    spam_check.add_argument("--expected-scripts", metavar="LIST",
+                            help="scripts the source is written in, e.g. Latin,Devanagari (adds a mismatch feature)")
+    spam_check.add_argument("--top", type=int, default=3, help="reasons shown per input (default 3)")
+
+    imports = command("import", cmd_import, "archive saved pages (e.g. when a site blocks the crawler) through the pipelines")
+    imports.add_argument("--site", required=True, choices=["bbb", "consumercomplaints", "complaintsboard"])
+    imports.add_argument("--url", help="the live URL of the page (one file only; default: read from the saved page)")
+    imports.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages, or folders of them")
 
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     return parser

@@ -18,7 +18,7 @@ DEMO_CRAWLS: list[tuple[str, dict[str, str]]] = [
     ("bbb", {"company": "charter spectrum"}),
     ("consumercomplaints", {"company": "xiaomi-india-b106391", "start_page": "75"}),
     ("consumercomplaints", {"company": "octopus-alipay-topup-b990001"}),
-    ("complaintsboard", {"company": "ajio-b144612"}),
+    ("complaintsboard", {"company": "xiaomi-b128703"}),
 ]
 
 BASE_URL_SETTINGS = {

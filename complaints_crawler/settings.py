@@ -6,6 +6,7 @@ BOT_NAME = "complaints_crawler"
 SPIDER_MODULES = ["complaints_crawler.spiders"]
 NEWSPIDER_MODULE = "complaints_crawler.spiders"
 COMMANDS_MODULE = "complaints_crawler.commands"
+LOG_FORMATTER = "complaints_crawler.logformatter.LogFormatter"
 
 # -- the archive ---------------------------------------------------------------------------------------
 # SQLAlchemy URL; sqlite:///archive.db (a file in the working directory) unless $COMPLAINTS_ARCHIVE_URL says otherwise.

@@ -7,7 +7,14 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
+from complaints_crawler.archive.models import (
+    BusinessRow,
+    ComplaintRevisionRow,
+    ComplaintRow,
+    CrawlRunRow,
+    QuarantineRow,
+    ResponseRow,
+)
 
 
 @dataclass
@@ -68,4 +75,58 @@ def recent_runs(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
     ]
     with engine.connect() as conn:
         rows = conn.execute(select(*columns).order_by(CrawlRunRow.id.desc()).limit(limit))
+        return [dict(r._mapping) for r in rows]
+
+
+@dataclass
+class DuplicateMember:
+    id: int
+    source: str
+    external_id: str
+    filed_on: Any
+    author: str | None
+    url: str | None
+    similarity: float | None  # None for the cluster's original
+
+
+def duplicate_clusters(engine: Engine, limit: int = 100) -> list[list[DuplicateMember]]:
+    """Groups of near-duplicates: the original first, then the complaints pointing at it."""
+    columns = (ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id, ComplaintRow.filed_on,
+               ComplaintRow.author, ComplaintRow.url)
+    with engine.connect() as conn:
+        members = conn.execute(
+            select(*columns, ComplaintRow.duplicate_similarity, ComplaintRow.duplicate_of_id)
+            .where(ComplaintRow.duplicate_of_id.is_not(None))
+            .order_by(ComplaintRow.duplicate_of_id, ComplaintRow.id)
+        ).all()
+        root_ids = sorted({m.duplicate_of_id for m in members})[:limit]
+        roots = {r.id: r for r in conn.execute(select(*columns).where(ComplaintRow.id.in_(root_ids)))}
+    clusters = {root_id: [DuplicateMember(*roots[root_id], similarity=None)] for root_id in root_ids}
+    for m in members:
+        if m.duplicate_of_id in clusters:
+            clusters[m.duplicate_of_id].append(DuplicateMember(*m[:6], similarity=m.duplicate_similarity))
+    return list(clusters.values())
+
+
+def find_complaint(engine: Engine, reference: str) -> ComplaintRow | None:
+    """A complaint by archive id ("42") or by natural key ("bbb:20520372")."""
+    source, _, external_id = reference.partition(":")
+    query = select(ComplaintRow)
+    query = query.where(ComplaintRow.source == source, ComplaintRow.external_id == external_id) if external_id \
+        else query.where(ComplaintRow.id == int(reference)) if reference.isdigit() else None
+    if query is None:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return row  # type: ignore[return-value]
+
+
+def revisions(engine: Engine, complaint_id: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ComplaintRevisionRow.observed_at, ComplaintRevisionRow.run_id, ComplaintRevisionRow.status,
+                   ComplaintRevisionRow.entry_count, ComplaintRevisionRow.content_hash)
+            .where(ComplaintRevisionRow.complaint_id == complaint_id)
+            .order_by(ComplaintRevisionRow.observed_at, ComplaintRevisionRow.id)
+        )
         return [dict(r._mapping) for r in rows]
