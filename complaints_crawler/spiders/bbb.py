@@ -67,6 +67,7 @@ class BbbSpider(ComplaintsSpider):
         super().__init__(name, **kwargs)
         self._parsed: WeakKeyDictionary[Response, ParsedPage] = WeakKeyDictionary()
         self.first_page = 1
+        self.seen_ids: set[str] = set()  # complaint ids of the pages read so far
 
     # -- start ----------------------------------------------------------------------------------------------
 
@@ -140,6 +141,7 @@ class BbbSpider(ComplaintsSpider):
         page = self.parsed(response)
         total = page.business.complaints_total if page.business else None
         if first and not page.complaints and (total or 0) > 0:
+            yield page.business
             self.quarantine_failures(page)
             self.quarantine(
                 QuarantineKind.PARSE_ERROR,
@@ -157,6 +159,12 @@ class BbbSpider(ComplaintsSpider):
             if page.business is not None:
                 yield page.business
             return
+        ids = {c.external_id for c in page.complaints}
+        if ids and ids <= self.seen_ids:
+            # A site (or fixture) that ignores ?page=N answers with page 1 again: that is the end.
+            self.logger.info("BBB page %d repeats complaints already read: done", number)
+            return
+        self.seen_ids |= ids
         yield from self.emit(page)
         if page.card_count == 0:
             if first and total is None:
@@ -207,6 +215,10 @@ class BbbSpider(ComplaintsSpider):
             QuarantineKind.BLOCKED,
             f"{reason} (after {retries} retries)",
             url=response.url,
-            details={"status": response.status, "retries": retries, "snippet": self.text_of(response)[:500]},
+            details={
+                "status": response.status,
+                "retries": retries,
+                "snippet": self.text_of(response)[:500].replace("\x00", ""),
+            },
         )
         self.close_with("blocked", f"blocked at {response.url}: {reason}, after {retries} retries. {BLOCKED_ADVICE}")

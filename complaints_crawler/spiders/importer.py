@@ -1,0 +1,127 @@
+"""`import`: archive pages saved in a browser, through the same parser and pipelines as a crawl.
+
+    scrapy crawl import -a site=bbb -a files=page1.html,page2.html[,folder]
+    complaints import --site bbb FILE…              (the CLI's wrapper)
+
+For users whom a site's bot protection blocks: open the complaints pages in a browser, save them, import
+them. The files are read as `file://` requests through the engine, so the downloader middlewares, the
+spider middlewares and every item pipeline see them as they see crawled pages. A folder stands for its
+`*.html` / `*.htm` files. The page's live URL is taken from `-a url=` (one file only), else from the saved
+page (the browser's "saved from url" comment, `<link rel="canonical">`, `og:url`), else the parser falls
+back to the site's live origin. A file that yields no complaint and no card is quarantined as `parse_error`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+import scrapy
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from scrapy.http import Response
+
+from complaints_crawler.parsers import SITES, page_parser
+from complaints_crawler.parsers.bbb import is_challenge_page
+from complaints_crawler.quarantine import QuarantineKind
+from complaints_crawler.spiders.base import ComplaintsSpider
+
+PAGE_SUFFIXES = (".html", ".htm")
+# Where a browser or the page itself says which URL a saved page came from, most specific first.
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
+_CANONICAL = re.compile(
+    r"<link\b(?=[^>]*\brel=[\"']canonical[\"'])[^>]*\bhref=[\"']([^\"']+)[\"']", re.I
+)
+_OG_URL = re.compile(r"<meta\b(?=[^>]*\bproperty=[\"']og:url[\"'])[^>]*\bcontent=[\"']([^\"']+)[\"']", re.I)
+_HEAD_CHARS = 50_000
+
+
+class ImportArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    site: str
+    files: list[str] = Field(min_length=1)
+    url: str | None = None
+
+    @field_validator("site")
+    @classmethod
+    def _known_site(cls, site: str) -> str:
+        if site not in SITES:
+            raise ValueError(f"unknown site {site!r}; expected one of: {', '.join(SITES)}")
+        return site
+
+    @field_validator("files", mode="before")
+    @classmethod
+    def _split(cls, files: Any) -> Any:
+        return [f.strip() for f in files.split(",") if f.strip()] if isinstance(files, str) else files
+
+    @model_validator(mode="after")
+    def _url_for_one_file(self) -> ImportArguments:
+        if self.url and len(self.files) != 1:
+            raise ValueError("-a url= names the live URL of one file; give it with a single file")
+        return self
+
+
+def saved_page_url(html: str) -> str | None:
+    """The live URL a saved page says it came from, if it says so."""
+    head = html[:_HEAD_CHARS]
+    for pattern in (_SAVED_FROM, _CANONICAL, _OG_URL):
+        match = pattern.search(head)
+        if match and match.group(1).startswith(("http://", "https://")):
+            return match.group(1)
+    return None
+
+
+def expand_paths(names: list[str]) -> tuple[list[Path], list[str]]:
+    """The page files named (folders expanded to their pages, sorted), and the names that do not exist."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for name in names:
+        path = Path(name).expanduser()
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(name)
+    return found, missing
+
+
+class ImportSpider(ComplaintsSpider):
+    name = "import"
+    arguments_model: ClassVar[type[BaseModel]] = ImportArguments  # type: ignore[assignment]
+    # Local files: no robots.txt, no politeness delay.
+    custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+
+    async def start_requests_checked(self):  # type: ignore[no-untyped-def]
+        paths, missing = expand_paths(self.args.files)
+        if missing:
+            self.close_with("invalid_arguments", f"-a files: no such file or folder: {', '.join(missing)}")
+        if not paths:
+            self.close_with("invalid_arguments", f"-a files: no saved pages ({'/'.join(PAGE_SUFFIXES)}) in {self.args.files}")
+        self.logger.info("importing %d saved %s page(s)", len(paths), self.args.site)
+        for path in paths:
+            yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_saved, dont_filter=True)
+
+    def parse_saved(self, response: Response):  # type: ignore[no-untyped-def]
+        html = self.text_of(response)
+        url = self.args.url or saved_page_url(html) or response.url
+        page = page_parser(self.args.site)(url, html)
+        self.crawler.stats.inc_value("import/files")
+        if page.card_count == 0:
+            challenge = self.args.site == "bbb" and is_challenge_page(200, html)
+            self.quarantine(
+                QuarantineKind.PARSE_ERROR,
+                "saved page holds a bot-protection challenge, not complaints: save the page again once it shows them"
+                if challenge else f"no complaint could be read from the saved {self.args.site} page",
+                url=response.url,
+                details={"file": response.url, "page_url": url, "site_data": page.has_site_data,
+                         "snippet": html[:500].replace("\x00", "")},
+            )
+            return
+        self.crawler.stats.inc_value("import/complaints", len(page.complaints))
+        self.logger.info("%s: %d complaints, %d unreadable cards", response.url, len(page.complaints), len(page.failures))
+        if page.permalinks_to_fetch:
+            self.logger.warning("%s: %d complaints are cut on this page; save their own pages and import those too",
+                                response.url, len(page.permalinks_to_fetch))
+        yield from self.emit(page)
