@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 from complaints_crawler.items import Business, BusinessRef, Complaint, Response, ResponseKind, Source, Verdict
@@ -10,6 +11,9 @@ WORDS = (
     "refund order delivery phone screen battery replaced engineer visit warranty invoice charged twice "
     "customer care promised callback never happened store manager rude service centre cancelled account"
 ).split()
+# Made-up words on top, so synthetic complaints differ like real ones do (they must not all be near-duplicates).
+VOCABULARY = WORDS + [a + b + c for a in ("ka", "lo", "mi", "su", "te", "ra") for b in ("n", "r", "v", "d", "p")
+                      for c in ("el", "an", "or", "is", "um", "et")]
 
 
 def business(n: int = 0, source: Source = Source.BBB) -> Business:
@@ -19,7 +23,7 @@ def business(n: int = 0, source: Source = Source.BBB) -> Business:
 
 def complaint(n: int, *, business_n: int = 0, responses: int = 2, status: str = "Answered",
               source: Source = Source.BBB) -> Complaint:
-    words = [WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(60)]
+    words = random.Random(n).choices(VOCABULARY, k=60)
     text = f"Complaint {n}: " + " ".join(words) + f". My account number is ****** and order {n:08d}."
     thread = [
         Response(position=i + 1,
