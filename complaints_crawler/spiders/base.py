@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 # Finish reasons after which `scrapy crawl` exits 1: the archive did not get what was asked for.
 FAILED_FINISH_REASONS = frozenset(
-    {"blocked", "layout_changed", "company_not_found", "invalid_arguments", "archive_unavailable", "shutdown"}
+    {"blocked", "layout_changed", "company_not_found", "invalid_arguments", "archive_unavailable", "shutdown",
+     "site_unavailable"}
 )
 
 
