@@ -322,6 +322,16 @@ def test_layout_change_is_quarantined_and_fails_the_run(bbb, tmp_path):
     assert complaint_pages(bbb, CHANGED) == [f"{CHANGED}/complaints"]  # not retried: it is no block
 
 
+def test_a_server_error_fails_the_run(overlay, overlaid_bbb, tmp_path):
+    write_page(overlay, f"{MS}/complaints", "index@page=2.500.html", "<html><title>Internal Server Error</title></html>")
+    url = sqlite_url(tmp_path)
+    result = crawl(overlaid_bbb, url, "company=microsoft", RETRY_TIMES="1")
+    assert_exit(result, 1)
+    got = archive_counts(url)
+    assert (got["run"].finish_reason, got["complaints"], got["quarantine"]) == ("site_unavailable", 6, [])
+    assert "BBB complaints page 2 failed" in result.stderr and "HTTP 500" in result.stderr
+
+
 # --- backoff arithmetic ---------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,10 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from weakref import WeakKeyDictionary
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from complaints_crawler.items import Source
 from complaints_crawler.parsers.base import ParsedPage
@@ -91,6 +94,7 @@ class BbbSpider(ComplaintsSpider):
         yield scrapy.Request(
             f"{self.base_url}/api/search?{urlencode(params, quote_via=quote)}",
             callback=self.parse_search,
+            errback=self.request_failed,
             meta={"bbb_page": SEARCH_PAGE},
         )
 
@@ -105,6 +109,7 @@ class BbbSpider(ComplaintsSpider):
         return scrapy.Request(
             complaints_url(profile, page),
             callback=self.parse_complaints,
+            errback=self.request_failed,
             meta={"bbb_page": COMPLAINTS_PAGE, "page_number": page, "profile": profile},
         )
 
@@ -181,6 +186,21 @@ class BbbSpider(ComplaintsSpider):
         if page is None:
             page = self._parsed[response] = parse_complaints_page(response.url, self.text_of(response))
         return page
+
+    def request_failed(self, failure: Failure) -> None:
+        """A page not fetched at all (network error, HTTP 5xx after retries, robots.txt): the crawl is incomplete."""
+        if failure.check(HttpError):
+            why = f"HTTP {failure.value.response.status}"
+        elif failure.check(IgnoreRequest):
+            why = f"not fetched ({failure.getErrorMessage() or 'ignored'}, e.g. forbidden by robots.txt)"
+        else:
+            why = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        page = failure.request.meta.get("page_number")
+        what = "the BBB search API" if page is None else f"BBB complaints page {page}"
+        self.close_with(
+            "site_unavailable",
+            f"{what} failed at {failure.request.url}: {why}. Pages before it are archived; run the crawl again later.",
+        )
 
     # -- blocks ----------------------------------------------------------------------------------------------
 
