@@ -31,32 +31,34 @@ class Match:
 
 
 def resolve(roots: Sequence[Path], url_path: str, query: str) -> Match | None:
-    """The file answering `url_path?query`, searching the roots in order."""
+    """The file answering `url_path?query`: the index naming the most of the query's parameters, in any
+    root; on a tie, the earlier root (an overlay) wins."""
     relative = unquote(url_path).strip("/")
     if ".." in relative.split("/"):
         return None
     asked = set(parse_qsl(query, keep_blank_values=True))
+    best: tuple[int, Match] | None = None
     for root in roots:
         target = root / relative if relative else root
         if target.is_file():
             return Match(target, 200)
         if target.is_dir():
-            match = _best_index(target, asked)
-            if match:
-                return match
-    return None
+            found = _best_index(target, asked)
+            if found and (best is None or found[0] > best[0]):
+                best = found
+    return best[1] if best else None
 
 
-def _best_index(folder: Path, asked: set[tuple[str, str]]) -> Match | None:
+def _best_index(folder: Path, asked: set[tuple[str, str]]) -> tuple[int, Match] | None:
     best: tuple[int, Match] | None = None
-    for candidate in folder.iterdir():
+    for candidate in sorted(folder.iterdir()):
         parsed = _parse_index_name(candidate.name)
         if parsed is None or not candidate.is_file():
             continue
         wanted, status = parsed
         if wanted <= asked and (best is None or len(wanted) > best[0]):
             best = (len(wanted), Match(candidate, status))
-    return best[1] if best else None
+    return best
 
 
 def _parse_index_name(name: str) -> tuple[set[tuple[str, str]], int] | None:

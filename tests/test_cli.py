@@ -1,0 +1,84 @@
+"""The `complaints` command as a user runs it."""
+
+import json
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from complaints_crawler.archive import database, queries
+from complaints_crawler.archive.models import QuarantineRow
+from complaints_crawler.fixture_site import FIXTURE_SITES_DIR
+from crawling import complaints_cli
+
+MICROSOFT_PAGE = FIXTURE_SITES_DIR / "bbb/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints/index.html"
+DOORWAY = FIXTURE_SITES_DIR / "consumercomplaints/octopus-alipay-topup-b990001/index.html"
+
+
+def test_demo_in_an_empty_folder_archives_what_its_summary_says(tmp_path):
+    done = complaints_cli("demo", cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    archive = tmp_path / "complaints-demo.db"
+    assert f"archive: {archive}" in done.stdout
+    printed = {m[0]: tuple(map(int, m[1:])) for m in re.findall(r"^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", done.stdout, re.M)}
+    engine = database.open_archive(f"sqlite:///{archive}")
+    stored = {s.source: (s.businesses, s.complaints, s.responses, s.quarantined) for s in queries.summary_by_source(engine)}
+    assert printed == stored
+    assert stored["bbb"][:3] == (2, 20, 51)
+    assert stored["consumercomplaints"] == (1, 24, 26, 1)
+    assert stored["complaintsboard"][:3] == (1, 10, 3)
+    with engine.connect() as conn:
+        assert conn.execute(select(QuarantineRow.kind)).scalars().all() == ["spam_page"]
+    assert done.stdout.count(" finished") == 5
+
+
+def test_parse_prints_one_json_complaint_per_line():
+    done = complaints_cli("parse", "--site", "bbb", str(MICROSOFT_PAGE), "--url",
+                          "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints")
+    assert done.returncode == 0, done.stderr
+    complaints = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [c["external_id"] for c in complaints][:3] == ["20520372", "20520114", "20519515"]
+    assert len(complaints) == 6
+    assert complaints[0]["filed_on"] == "2023-08-25" and complaints[0]["status"] == "Answered"
+
+
+def test_spam_check_json_keeps_input_order(seeds_dir):
+    [doorway_seed] = seeds_dir.glob("002_*.txt")
+    [bbb_seed] = seeds_dir.glob("000_*.txt")
+    done = complaints_cli("spam-check", "--json", str(DOORWAY), str(doorway_seed), str(bbb_seed))
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["input"], r["is_spam"]) for r in results] == [(str(DOORWAY), True), (str(doorway_seed), True), (str(bbb_seed), False)]
+    assert set(results[0]) == {"input", "score", "is_spam", "reasons"}
+    assert results[1]["reasons"][0]["name"] == "keyword_injection"
+    assert 0 <= results[2]["score"] < 0.5
+
+
+def test_spam_check_reads_standard_input():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "complaints_crawler.cli", "spam-check", "-"],
+                          input="My phone stopped charging after two weeks and the service centre refuses to help.",
+                          capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stdout.startswith("-: not spam (score ")
+
+
+def test_db_commands_and_a_clear_error_on_a_missing_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    upgraded = complaints_cli("db", "upgrade", "--archive", url)
+    assert upgraded.returncode == 0 and "is at revision 0002 (head 0002)" in upgraded.stdout
+    current = complaints_cli("db", "current", "--archive", url)
+    assert "revision 0002, code head 0002 (up to date)" in current.stdout
+    missing = complaints_cli("parse", "--site", "bbb", str(tmp_path / "nope.html"))
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == f"complaints: no such file: {tmp_path / 'nope.html'}"
+
+
+def test_an_archive_behind_the_code_is_refused_with_the_fix(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database.upgrade(url, "0001")
+    done = complaints_cli("stats", "--archive", url)
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("is at schema revision 0001, behind this code (0002); run `complaints db upgrade`")
