@@ -3,6 +3,8 @@
 import urllib.error
 import urllib.request
 
+import pytest
+
 from complaints_crawler.fixture_site import FixtureSite, resolve
 
 
@@ -42,14 +44,12 @@ def test_served_over_http_with_status_and_content_type(tmp_path):
     try:
         with urllib.request.urlopen(f"{base}/robots.txt") as answer:
             assert answer.read().startswith(b"User-agent")
-        try:
+        with pytest.raises(urllib.error.HTTPError) as slow:
             urllib.request.urlopen(f"{base}/c")
-        except urllib.error.HTTPError as error:
-            assert (error.code, error.headers["Retry-After"]) == (429, "1")
-        try:
+        assert (slow.value.code, slow.value.headers["Retry-After"]) == (429, "1")
+        with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{base}/nothing")
-        except urllib.error.HTTPError as error:
-            assert error.code == 404
+        assert missing.value.code == 404
         assert site.requests == ["/robots.txt", "/c", "/nothing"]
     finally:
         site.stop()
