@@ -332,6 +332,14 @@ def test_a_server_error_fails_the_run(overlay, overlaid_bbb, tmp_path):
     assert "BBB complaints page 2 failed" in result.stderr and "HTTP 500" in result.stderr
 
 
+def test_a_missing_search_api_fails_the_run(bbb, tmp_path):
+    url = sqlite_url(tmp_path)
+    result = crawl(bbb, url, "company=microsoft", BBB_BASE_URL=f"{bbb.base_url}/moved")
+    assert_exit(result, 1)
+    assert archive_counts(url)["run"].finish_reason == "site_unavailable"
+    assert "/moved/api/search?find_country=USA&find_text=microsoft&page=1" in bbb.requests
+
+
 # --- backoff arithmetic ---------------------------------------------------------------------------------------
 
 

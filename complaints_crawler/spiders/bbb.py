@@ -116,6 +116,8 @@ class BbbSpider(ComplaintsSpider):
     # -- name resolution -------------------------------------------------------------------------------------
 
     def parse_search(self, response: Response):  # type: ignore[no-untyped-def]
+        if response.status == 404:
+            self.close_with("site_unavailable", f"the BBB search API is not at {response.url} (HTTP 404)")
         self.stop_if_blocked(response)
         company, location = self.args.company, self.args.location
         candidates = parse_search_results(response.text)
