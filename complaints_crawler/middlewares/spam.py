@@ -57,7 +57,13 @@ class PageSpamMiddleware:
             or request.meta.get("skip_spam_check")
         ):
             return response
-        result = score_html(response.body, expected_scripts(self.crawler), self.threshold)
+        try:
+            result = score_html(response.body, expected_scripts(self.crawler), self.threshold)
+        except Exception:
+            # A scorer bug must not cost the page: let it through to its parser, loudly.
+            log.exception("spam check failed on %s; the page is passed on unchecked", response.url)
+            self.stats.inc_value("spam/check_errors")
+            return response
         self.stats.inc_value("spam/pages_scored")
         if not result.is_spam:
             return response
