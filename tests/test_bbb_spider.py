@@ -8,7 +8,6 @@ PostgreSQL; the other cases on SQLite only.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -23,8 +22,8 @@ from complaints_crawler.archive.database import make_engine, upgrade
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.middlewares.blocks import backoff_delay, retry_after_seconds
+from crawling import REPO, scrapy_crawl
 
-REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "fixtures" / "sites" / "bbb"
 MS = "/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
 MS_FARGO = "/us/nd/fargo/profile/computer-software/microsoft-corporation-1296-7011"
@@ -33,25 +32,9 @@ BLOCKED = "/us/tx/dallas/profile/home-warranty-plans/vantora-home-warranty-0875-
 CHANGED = "/us/az/phoenix/profile/solar-energy-contractors/northwind-solar-1126-1000123"
 BLOCK_RETRIES = 3
 
-FAST = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "RANDOMIZE_DOWNLOAD_DELAY": "False",
-    "TELNETCONSOLE_ENABLED": "False",
-    "BLOCK_RETRY_TIMES": str(BLOCK_RETRIES),
-    "BLOCK_BACKOFF_BASE": "0.01",
-    "BLOCK_BACKOFF_MAX": "0.05",
-}
-
-
 def crawl(site: FixtureSite, archive: str, *arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
     """`scrapy crawl bbb -a …` against `site`, into `archive`; its exit code and output."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "bbb"]
-    for argument in arguments:
-        command += ["-a", argument]
-    for name, value in {"BBB_BASE_URL": site.base_url, "ARCHIVE_URL": archive, **FAST, **settings}.items():
-        command += ["-s", f"{name}={value}"]
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=240)
+    return scrapy_crawl("bbb", site, archive, *arguments, **{"BLOCK_RETRY_TIMES": str(BLOCK_RETRIES), **settings})
 
 
 def sqlite_url(tmp_path: Path) -> str:

@@ -7,8 +7,6 @@ archive.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +19,11 @@ from complaints_crawler.archive import database
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.paths import FIXTURE_SITES_DIR
+from crawling import scrapy_crawl
 
-REPO = Path(__file__).resolve().parents[1]
 CC = "https://www.consumercomplaints.in"
 CB = "https://www.complaintsboard.com"
 XIAOMI = "xiaomi-india-b106391"
-BASE_URL_SETTINGS = {"consumercomplaints": "CONSUMERCOMPLAINTS_BASE_URL", "complaintsboard": "COMPLAINTSBOARD_BASE_URL"}
 
 # The cut or commented cards of Xiaomi India pages 75 (8) and 76 (2): fetched from their permalinks.
 PERMALINK_IDS_75_76 = {"2037904", "2036988", "2036842", "2036377", "2035655", "2033012", "2032391", "2032208", "2031975", "2031762"}
@@ -69,21 +66,7 @@ class Crawl:
 def crawl(site: FixtureSite, spider: str, archive_url: str, *arguments: str, settings: dict[str, str] | None = None) -> Crawl:
     """`scrapy crawl SPIDER -a …` against `site`, into `archive_url`; `site.requests` is reset first."""
     site.requests.clear()
-    command = [sys.executable, "-m", "scrapy", "crawl", spider]
-    for argument in arguments:
-        command += ["-a", argument]
-    for name, value in {
-        BASE_URL_SETTINGS[spider]: site.base_url,
-        "ARCHIVE_URL": archive_url,
-        "DOWNLOAD_DELAY": "0",
-        "AUTOTHROTTLE_ENABLED": "False",
-        "RETRY_TIMES": "0",
-        "TELNETCONSOLE_ENABLED": "False",
-        "LOG_LEVEL": "INFO",
-        **(settings or {}),
-    }.items():
-        command += ["-s", f"{name}={value}"]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = scrapy_crawl(spider, site, archive_url, *arguments, **(settings or {}))
     return Crawl(done.returncode, done.stderr, list(site.requests), archive_url)
 
 
@@ -346,6 +329,19 @@ def test_blocked_board_page_exits_1(tmp_path: Path, sqlite_url: str):
     assert (entry.kind, entry.url) == ("blocked", f"{CC}/{XIAOMI}/page/76")
     assert entry.reason == "HTTP 403 on a board page (after 1 retries)"
     # Page 75 was archived before the block (its permalinks were fetched first: they have priority).
+    assert result.count(ComplaintRow) == 20
+
+
+def test_a_board_page_that_cannot_be_fetched_ends_the_run_site_unavailable(tmp_path: Path, sqlite_url: str):
+    """Page 76 answers 500 (after Scrapy's retries): the run says so and exits 1; page 75 stays archived."""
+    page = tmp_path / "overlay" / "consumercomplaints" / XIAOMI / "page" / "76"
+    page.mkdir(parents=True)
+    (page / "index.500.html").write_text("<html><body>Internal Server Error</body></html>")
+    with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
+        base = sites["consumercomplaints"].base_url
+        result = crawl(sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=75")
+    assert result.returncode == 1 and result.run.finish_reason == "site_unavailable"
+    assert f"board page {base}/{XIAOMI}/page/76 failed" in result.log
     assert result.count(ComplaintRow) == 20
 
 

@@ -224,11 +224,13 @@ class ForumSpider(ComplaintsSpider):
             self.close_with(
                 "blocked", f"blocked at {request.url}: HTTP {response.status} after {retries} retries; try again later"
             )
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt or a page-level check (the spam middleware quarantines what it drops).
-            self.logger.warning("board page %s was not crawled: %s", request.url, _why(failure))
-        else:
-            self.logger.error("board page %s failed: %s", request.url, _why(failure))
+        if not (failure.check(IgnoreRequest) and not failure.check(HttpError)):
+            self.close_with(
+                "site_unavailable",
+                f"board page {request.url} failed: {_why(failure)}. Pages before it are archived; run the crawl again later.",
+            )
+        # robots.txt or a page-level check (the spam middleware quarantines what it drops).
+        self.logger.warning("board page %s was not crawled: %s", request.url, _why(failure))
         return self.stop("page not crawled", number)
 
     # -- permalinks ------------------------------------------------------------------------------------
