@@ -194,3 +194,89 @@ def test_no_fixture_site_page_but_the_doorway_is_spam():
         if spam.score_html(page.read_bytes(), {"Latin", "Devanagari"}).is_spam
     )
     assert flagged == ["consumercomplaints/octopus-alipay-topup-b990001/index.html"]
+
+
+# ---------------------------------------------------------------- fast paths agree with plain counting
+
+
+def _plain_gopher(tokens):
+    """Gopher n-gram features counted the plain way, over n-gram tuples."""
+    from collections import Counter
+
+    lengths = [len(token) for token in tokens]
+    total = sum(lengths) or 1
+    out = {}
+    for n in range(2, 11):
+        grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+        counts = Counter(grams)
+        if n < 5:
+            top = max(counts, key=counts.__getitem__)  # first seen of the most frequent
+            start = grams.index(top)
+            out[f"top_{n}gram"] = sum(lengths[start : start + n]) * counts[top] / total if counts[top] > 1 else 0.0
+        else:
+            covered = set()
+            for i, gram in enumerate(grams):
+                if counts[gram] > 1:
+                    covered.update(range(i, i + n))
+            out[f"dup_{n}gram"] = sum(lengths[i] for i in covered) / total
+    return out
+
+
+def test_ngram_features_equal_plain_counting():
+    texts = [r["text"] for r in records("spam") + records("legit")]
+    checked = 0
+    for text in texts:
+        tokens = spam.TOKEN.findall(spam._sample(text.lower()))
+        if len(tokens) < spam.MIN_REPETITION_TOKENS:
+            continue
+        grams = spam._NGrams(tokens)
+        assert spam._gopher_ngrams(tokens, grams) == _plain_gopher(tokens)
+        from collections import Counter
+
+        for n in (2, 4):
+            plain = [(g, c) for g, c in Counter(zip(*(tokens[i:] for i in range(n)))).most_common(6) if c > 1]
+            assert spam._most_common(tokens, grams, n, 6) == plain
+        checked += 1
+    assert checked > 50
+
+
+def test_left_neighbour_equals_forward_search():
+    import random
+    import re
+
+    forward = re.compile(rf"({spam.TOKEN.pattern})[^\w\n]*\Z")
+    rng = random.Random(5)
+    alphabet = list("ab1 2_\n.,-\t") + ["中", "ก", "é", "²", "५", "क", "ि", "Ⅷ"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
+        start = rng.randint(0, len(text))
+        low = max(start - spam._NEIGHBOUR_REACH, 0)
+        expected = forward.search(text, low, start)
+        got = spam._LEFT_TOKEN_REVERSED.match(text[::-1], len(text) - start, len(text) - low)
+        assert (got.group(1)[::-1] if got else "") == (expected.group(1) if expected else ""), (text, start)
+
+
+def test_scripts_equal_regex_counts():
+    import re
+    from collections import Counter
+
+    for r in records("spam")[::3] + records("legit")[::7] + [{"text": HAN_PAGE + " Привет ภาษาไทย ひらがな カタカナ 한국어 বাংলা தமிழ் عربي Ḁé×"}]:
+        text = r["text"]
+        expected = Counter({"Latin": sum(map(len, re.findall(r"[A-Za-z]+", text)))})
+        for name, pattern in spam.SCRIPTS.items():
+            expected[name] += sum(map(len, pattern.findall(text)))
+        assert spam.scripts(text) == +expected
+
+
+def test_listicle_pattern_equals_plain_alternation():
+    import re
+
+    tail = spam._CJK_TAIL
+    plain = re.compile(
+        rf"\d+ ?[大個个款招種种間间部][^\n]{{0,12}}?{tail}|20\d\d[^\n]{{0,8}}?{tail}|小編|小编"
+        r"|\d+ (?:best|top|must-have|amazing|proven|easy|ways|tips|reasons|things|tricks|secrets)\b[^\n]*?20\d\d"
+        r"|20\d\d[^\n]*?\((?:updated|latest|expert|editor)"
+        r"|(?:टॉप|बेस्ट|सबसे अच्छे)[^\n]*?20\d\d"
+    )
+    text = "\n".join(r["text"].lower() for r in records("spam") + records("legit"))
+    assert [m.start() for m in spam.LISTICLE.finditer(text)] == [m.start() for m in plain.finditer(text)]

@@ -6,8 +6,10 @@ transparent logistic sum; `score_html(html)` renders the page as a browser would
 Features (each becomes a `Reason` carrying its measured value):
 
 - Ntoulas et al. 2006, "Detecting spam web pages through content analysis": compression ratio
-  (zlib level 1, of the text with repeated lines kept once, so page chrome does not count), share of the text taken by the page's 10 most frequent words; word count and mean
-  word length are reported in `features` but not weighted (on raw text they do not separate here).
+  (zlib level 1, of the text with repeated lines kept once, so page chrome does not count; at most
+  `COMPRESSION_BYTES` of it, see below), share of the text taken by the page's 10 most frequent words;
+  word count and mean word length are reported in `features` but not weighted (on raw text they do
+  not separate here).
 - Rae et al. 2021 (Gopher) repetition rules: duplicate-line fraction and duplicate-line character
   fraction; character share of the most frequent 2/3/4-gram; character share covered by duplicated
   5..10-grams. N-grams are over words for space-separated scripts and over characters for scripts
@@ -29,7 +31,12 @@ activation); score = sigmoid(z). With BIAS = -4 and the default threshold 0.5, t
 Pages are long and the check runs on every response, so token features (Gopher n-grams, top words,
 helpline numbers, scripts) use a bounded sample: `SAMPLE_WINDOWS` evenly spaced, line-aligned windows of
 `SAMPLE_BYTES` in all (the whole text when it is shorter). Keyword injection seeds its candidate phrases
-from the sample and measures them on every distinct line.
+from the sample and measures them on every distinct line. The compression ratio is measured on the same
+kind of sample with a larger budget, `COMPRESSION_BYTES` (16 KB: every text of the labelled corpus but four
+long pages is compressed whole); on longer pages it reads somewhat lower than on the whole text, since zlib
+finds fewer repeats in less text. Listicle headings, duplicate lines and keyword injection always see the
+whole text. The n-gram features count with numpy (one sort of the sample's token positions serves every n),
+which gives the same values as counting n-gram tuples.
 """
 
 from __future__ import annotations
@@ -39,9 +46,12 @@ import re
 import zlib
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
+from itertools import accumulate
+from operator import itemgetter
+
+import numpy as np
 
 from complaints_crawler.text.html_text import element_text, parse_html
 
@@ -52,6 +62,7 @@ MIN_REPETITION_TOKENS = 80
 MIN_REPETITION_LINES = 3
 SAMPLE_BYTES = 4000  # text longer than this (UTF-8) is sampled ...
 SAMPLE_WINDOWS = 4  # ... as this many evenly spaced, line-aligned windows
+COMPRESSION_BYTES = 16_000  # the compression ratio is measured on at most this much text, sampled alike
 
 # Gopher (Rae et al. 2021, table A1) limits, used to scale the repetition features.
 GOPHER_TOP_NGRAM = {2: 0.20, 3: 0.18, 4: 0.16}
@@ -84,19 +95,23 @@ FEATURES: Mapping[str, Feature] = {
     )
 }
 
-# Letters of each script; a text's scripts are the ones holding its letters.
+# Letters of each script (code-point ranges); a text's scripts are the ones holding its letters.
+SCRIPT_RANGES: Mapping[str, tuple[tuple[int, int], ...]] = {
+    "Latin": ((0x00C0, 0x024F), (0x1E00, 0x1EFF)),  # and ASCII letters
+    "Han": ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)),
+    "Hiragana": ((0x3040, 0x309F),),
+    "Katakana": ((0x30A0, 0x30FF),),
+    "Hangul": ((0xAC00, 0xD7AF), (0x1100, 0x11FF)),
+    "Devanagari": ((0x0900, 0x097F),),
+    "Bengali": ((0x0980, 0x09FF),),
+    "Tamil": ((0x0B80, 0x0BFF),),
+    "Arabic": ((0x0600, 0x06FF),),
+    "Cyrillic": ((0x0400, 0x04FF),),
+    "Thai": ((0x0E00, 0x0E7F),),
+}
 SCRIPTS: Mapping[str, re.Pattern[str]] = {
-    "Latin": re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]+"),  # ASCII letters are counted apart
-    "Han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"),
-    "Hiragana": re.compile(r"[\u3040-\u309f]+"),
-    "Katakana": re.compile(r"[\u30a0-\u30ff]+"),
-    "Hangul": re.compile(r"[\uac00-\ud7af\u1100-\u11ff]+"),
-    "Devanagari": re.compile(r"[\u0900-\u097f]+"),
-    "Bengali": re.compile(r"[\u0980-\u09ff]+"),
-    "Tamil": re.compile(r"[\u0b80-\u0bff]+"),
-    "Arabic": re.compile(r"[\u0600-\u06ff]+"),
-    "Cyrillic": re.compile(r"[\u0400-\u04ff]+"),
-    "Thai": re.compile(r"[\u0e00-\u0e7f]+"),
+    name: re.compile("[" + "".join(rf"\u{low:04x}-\u{high:04x}" for low, high in ranges) + "]+")
+    for name, ranges in SCRIPT_RANGES.items()
 }
 
 # Scripts written without spaces are cut into characters; others into words (letters with their
@@ -105,12 +120,16 @@ _UNSPACED = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\u0e00-\u0e7f"
 TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W\d_{_UNSPACED}][^\W_{_UNSPACED}]*|\d+")
 
 _CJK_TAIL = r"(?:推薦|推荐|分析|優點|优点|優勢|优势|懶人包|懒人包|詳解|详解|攻略|比較|比较|必看|必買|必买|絕密|秘訣)"
-# Listicle headings; every branch starts with a digit or a literal, so the scan stays fast. Lower-case text.
+# Listicle headings (lower-case text):
+#   \d+ ?[大個...].{0,12}?TAIL | 20\d\d.{0,8}?TAIL | 小編 | 小编 | \d+ (?:best|top|...)\b.*?20\d\d
+#   | 20\d\d.*?\((?:updated|...) | (?:टॉप|बेस्ट|सबसे अच्छे).*?20\d\d          (. is [^\n])
+# written as one leading character class, each branch then checking that character with a look-behind:
+# a pattern that starts with a class lets the regex engine skip to candidate characters.
 LISTICLE = re.compile(
-    rf"\d+ ?[大個个款招種种間间部][^\n]{{0,12}}?{_CJK_TAIL}|20\d\d[^\n]{{0,8}}?{_CJK_TAIL}|小編|小编"
-    r"|\d+ (?:best|top|must-have|amazing|proven|easy|ways|tips|reasons|things|tricks|secrets)\b[^\n]*?20\d\d"
-    r"|20\d\d[^\n]*?\((?:updated|latest|expert|editor)"
-    r"|(?:टॉप|बेस्ट|सबसे अच्छे)[^\n]*?20\d\d"
+    rf"[\d小टबस](?:(?<=\d)\d* ?[大個个款招種种間间部][^\n]{{0,12}}?{_CJK_TAIL}|(?<=2)0\d\d[^\n]{{0,8}}?{_CJK_TAIL}|(?<=小)[編编]"
+    r"|(?<=\d)\d* (?:best|top|must-have|amazing|proven|easy|ways|tips|reasons|things|tricks|secrets)\b[^\n]*?20\d\d"
+    r"|(?<=2)0\d\d[^\n]*?\((?:updated|latest|expert|editor)"
+    r"|(?:(?<=ट)ॉप|(?<=ब)ेस्ट|(?<=स)बसे अच्छे)[^\n]*?20\d\d)"
 )
 _LISTICLE_MAX_LINE = 80  # headings are short lines
 
@@ -189,43 +208,50 @@ def measure(text: str, expected_scripts: Collection[str] | None = None) -> tuple
     """All feature values of `text` and, per feature, a detail for its explanation."""
     values: dict[str, float] = {}
     details: dict[str, str] = {}
-    lines = _unique_lines(text)
-    deduped = "\n".join(lines)
-    lowered = deduped.lower()
-    sample = _sample(lowered)
+    all_lines = [stripped for line in text.split("\n") if (stripped := line.strip())]
+    line_counts = Counter(all_lines)
+    # Non-empty lines, each once, in order: repeated chrome is measured by the duplicate-line rules only.
+    lines = list(line_counts)
+    # Lower-cased line by line: the same text as lowering the joined lines, and much faster when most lines
+    # are ASCII and a few are not (str.lower() of a non-ASCII string takes the slow path for every character).
+    lowered_lines = [line.lower() for line in lines]
+    sample = _sample("\n".join(lowered_lines))
     tokens = TOKEN.findall(sample)
     values["words"] = len(tokens)
     values["mean_word_length"] = sum(map(len, tokens)) / len(tokens) if tokens else 0.0
 
     values["helpline_numbers"] = _helpline_numbers(sample)
-    values["listicle_headings"], details["listicle_headings"] = _listicle_headings(lines)
+    values["listicle_headings"], details["listicle_headings"] = _listicle_headings(lines, lowered_lines)
     if expected_scripts is not None:
         values["script_mismatch"], details["script_mismatch"] = _script_mismatch(sample, expected_scripts)
     if len(tokens) < MIN_REPETITION_TOKENS or len(lines) < MIN_REPETITION_LINES:
         return values, details
 
-    values["compression_ratio"] = _compression_ratio(deduped)
-    values["top_words_fraction"] = _top_words_fraction(tokens)
-    values["duplicate_lines"], values["duplicate_line_chars"] = _duplicate_lines(text)
-    gopher = _gopher_ngrams(tokens)
+    values["compression_ratio"] = _compression_ratio(_sample("\n".join(lines), COMPRESSION_BYTES))
+    grams = _NGrams(tokens)
+    values["top_words_fraction"] = _top_words_fraction(tokens, grams)
+    values["duplicate_lines"], values["duplicate_line_chars"] = _duplicate_lines(all_lines, line_counts)
+    gopher = _gopher_ngrams(tokens, grams)
     values.update(gopher)
     worst = max(gopher, key=gopher.__getitem__)
     values["gopher_ngram_repetition"] = gopher[worst] / _gopher_limit(worst)
     details["gopher_ngram_repetition"] = f"{worst} {gopher[worst]:.2f}"
     unspaced = _is_unspaced(sample, tokens)
-    values["keyword_injection"], details["keyword_injection"] = _keyword_injection(tokens, lowered.split("\n"), unspaced)
+    values["keyword_injection"], details["keyword_injection"] = _keyword_injection(tokens, grams, lowered_lines, unspaced)
     return values, details
 
 
-def _sample(text: str) -> str:
+def _sample(text: str, budget: int = SAMPLE_BYTES) -> str:
     """`text`, or SAMPLE_WINDOWS evenly spaced windows of it, each starting and ending at a line break.
 
     The budget is in UTF-8 bytes, so a CJK page (one token a character) yields no more tokens than
     an English one."""
-    size = len(text.encode())
-    if size <= SAMPLE_BYTES:
+    if len(text) * 4 <= budget:  # no character takes more than 4 bytes
         return text
-    width = len(text) * SAMPLE_BYTES // size // SAMPLE_WINDOWS
+    size = len(text) if text.isascii() else len(text.encode())
+    if size <= budget:
+        return text
+    width = len(text) * budget // size // SAMPLE_WINDOWS
     step = (len(text) - width) // (SAMPLE_WINDOWS - 1)
     windows = []
     for start in range(0, step * SAMPLE_WINDOWS, step):
@@ -235,31 +261,34 @@ def _sample(text: str) -> str:
     return "\n".join(windows)
 
 
-def _unique_lines(text: str) -> list[str]:
-    """Non-empty lines, each once, in order: repeated chrome is measured by the duplicate-line rules only."""
-    return list(dict.fromkeys(stripped for line in text.split("\n") if (stripped := line.strip())))
-
-
 def _compression_ratio(text: str) -> float:
     data = text.encode()
     return len(data) / len(zlib.compress(data, 1))
 
 
-def _top_words_fraction(tokens: Sequence[str], top: int = 10) -> float:
-    counts = Counter(tokens)
-    for number in [token for token in counts if token.isdigit()]:
-        del counts[number]
-    words = counts.total()
-    return sum(count for _, count in counts.most_common(top)) / words if words else 0.0
+def _top_words_fraction(tokens: Sequence[str], grams: _NGrams, top: int = 10) -> float:
+    """Share of the words (digit runs left out) taken by the `top` most frequent ones."""
+    words = len(tokens) - sum(map(str.isdigit, tokens))
+    if not words:
+        return 0.0
+    counts, firsts = grams.groups(1)
+    taken: list[int] = []
+    for group in np.argsort(-counts, kind="stable").tolist():
+        if not tokens[firsts[group]].isdigit():
+            taken.append(int(counts[group]))
+            if len(taken) == top:
+                break
+    return sum(taken) / words
 
 
-def _duplicate_lines(text: str) -> tuple[float, float]:
-    """Gopher: the share of lines, and of line characters, in lines that occur more than once."""
-    lines = [stripped for line in text.split("\n") if (stripped := line.strip())]
-    counts = Counter(lines)
-    repeated = [line for line in lines if counts[line] > 1]
+def _duplicate_lines(lines: Sequence[str], counts: Mapping[str, int]) -> tuple[float, float]:
+    """Gopher: the share of lines, and of line characters, in lines that occur more than once (`counts`:
+    occurrences of each of the non-empty `lines`)."""
+    repeated = [(line, count) for line, count in counts.items() if count > 1]
     total = sum(map(len, lines))
-    return len(repeated) / len(lines), (sum(map(len, repeated)) / total if total else 0.0)
+    repeated_lines = sum(count for _, count in repeated)
+    repeated_chars = sum(len(line) * count for line, count in repeated)
+    return repeated_lines / len(lines), (repeated_chars / total if total else 0.0)
 
 
 def _gopher_limit(name: str) -> float:
@@ -267,39 +296,88 @@ def _gopher_limit(name: str) -> float:
     return GOPHER_TOP_NGRAM[n] if name.startswith("top_") else GOPHER_DUP_NGRAM[n]
 
 
-def _gopher_ngrams(tokens: Sequence[str]) -> dict[str, float]:
+_GRAM_MAX = max(GOPHER_DUP_NGRAM)
+
+
+class _NGrams:
+    """The token n-grams of a text for every n up to _GRAM_MAX, from one sort: the start positions ordered
+    by the tokens that follow them (a suffix array cut at _GRAM_MAX tokens), so the occurrences of any
+    n-gram are neighbours, and for each neighbour pair the number of leading tokens they share. numpy
+    does in a few passes what Counter over n-gram tuples did in a Python-level pass per n."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        size = self.size = len(tokens)
+        # One code > 0 per distinct token (tokens told apart by hash, as n-gram tuples were before). Plain
+        # array operations throughout: numpy's Python-level helpers (unique, insert, diff, ...) cost more
+        # than the arithmetic at these sizes.
+        hashes = np.fromiter(map(hash, tokens), np.int64, size)
+        by_hash = hashes.argsort()
+        ordered_hashes = hashes[by_hash]
+        # Code 0 past the end: an n-gram that runs off the text equals no other.
+        codes = np.zeros(size + _GRAM_MAX - 1, np.int64)
+        codes[by_hash[0]] = 1
+        codes[by_hash[1:]] = (ordered_hashes[1:] != ordered_hashes[:-1]).cumsum() + 1
+        # Row i: the codes of tokens i .. i + _GRAM_MAX - 1 (a read-only view).
+        rows = np.ndarray((size, _GRAM_MAX), np.int64, codes, 0, codes.strides * 2)
+        # Sort keys: as many codes packed into an int64 as fit, the first code in the highest bits.
+        bits = size.bit_length()
+        width = 63 // bits
+        keys = []
+        for first in range(0, _GRAM_MAX, width):
+            count = min(width, _GRAM_MAX - first)
+            keys.append(rows[:, first : first + count] @ (1 << np.arange(count - 1, -1, -1, dtype=np.int64) * bits))
+        self.order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
+        ordered = rows[self.order]
+        differ = ordered[1:] != ordered[:-1]
+        self.shared = np.where(differ.any(axis=1), differ.argmax(axis=1), _GRAM_MAX)
+
+    def groups(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Occurrences and first start position of each distinct n-gram (those running off the end, once each)."""
+        starts = np.empty(self.size, bool)
+        starts[0] = True
+        np.less(self.shared, n, out=starts[1:])
+        bounds = np.flatnonzero(np.append(starts, True))
+        return bounds[1:] - bounds[:-1], np.minimum.reduceat(self.order, bounds[:-1])
+
+    def most_frequent(self, ns: Sequence[int]) -> list[tuple[int, int]]:
+        """For each n of `ns`, (occurrences, first start) of its most frequent n-gram; of equally frequent
+        ones, the one that occurs first."""
+        size = self.size
+        column = np.array(ns)[:, None]
+        starts = np.ones((len(ns), size), bool)  # group starts, in sorted order, one row per n
+        np.less(self.shared, column, out=starts[:, 1:])
+        group = starts.cumsum(axis=1) + np.arange(-1, len(ns) * size - 1, size)[:, None]
+        counts = np.bincount(group.reshape(-1), minlength=len(ns) * size)[group]
+        top = counts.max(axis=1)
+        firsts = np.where(counts == top[:, None], self.order, size).min(axis=1)
+        return list(zip(top.tolist(), firsts.tolist()))
+
+    def covered(self, ns: Sequence[int], weights: np.ndarray) -> list[int]:
+        """For each n of `ns`, the sum of `weights` (one per token) over the tokens inside n-grams that occur
+        more than once."""
+        size = self.size
+        shared = np.zeros(size + 1, np.int64)
+        shared[1:size] = self.shared
+        longest = np.empty(size, np.int64)  # per start position, the most leading tokens it shares with another
+        longest[self.order] = np.maximum(shared[:-1], shared[1:])
+        column = np.array(ns)[:, None]
+        # Token j is covered when a duplicated n-gram starts in j - n + 1 .. j: a difference of running counts.
+        running = np.zeros((len(ns), size + _GRAM_MAX), np.int64)
+        np.cumsum(longest >= column, axis=1, out=running[:, _GRAM_MAX:])
+        before = running[np.arange(len(ns))[:, None], np.arange(_GRAM_MAX, size + _GRAM_MAX) - column]
+        return ((running[:, _GRAM_MAX:] > before) @ weights).tolist()
+
+
+def _gopher_ngrams(tokens: Sequence[str], grams: _NGrams) -> dict[str, float]:
     """Gopher's n-gram repetition: character share of the top 2/3/4-gram and of duplicated 5..10-grams."""
     lengths = list(map(len, tokens))
     total = sum(lengths) or 1
-    ids = list(map(hash, tokens))
-    keys = ids
     out: dict[str, float] = {}
-    counts: Counter[int] = Counter()
-    for n in range(2, 5):
-        # Key of each n-gram from the key of its first n-1 tokens and its last token.
-        keys = list(map(hash, zip(keys, ids[n - 1 :])))
-        counts = Counter(keys)
-        top = max(counts, key=counts.__getitem__, default=0)
-        count = counts[top]
-        start = keys.index(top) if count > 1 else 0
+    for (n, (count, start)) in zip(GOPHER_TOP_NGRAM, grams.most_frequent(list(GOPHER_TOP_NGRAM))):
         out[f"top_{n}gram"] = sum(lengths[start : start + n]) * count / total if count > 1 else 0.0
-    # A duplicated n-gram starts with a duplicated (n-1)-gram, so from 5 up only those starts are keyed.
-    keyed = dict(compress(enumerate(keys), map((1).__lt__, map(counts.__getitem__, keys))))
-    for n in range(5, 11):
-        keyed = {i: hash((key, ids[i + n - 1])) for i, key in keyed.items() if i + n <= len(ids)}
-        counts = Counter(keyed.values())
-        keyed = {i: key for i, key in keyed.items() if counts[key] > 1}
-        out[f"dup_{n}gram"] = _covered_chars(keyed, n, lengths) / total
+    for n, chars in zip(GOPHER_DUP_NGRAM, grams.covered(list(GOPHER_DUP_NGRAM), np.array(lengths))):
+        out[f"dup_{n}gram"] = chars / total
     return out
-
-
-def _covered_chars(starts: Iterable[int], n: int, lengths: list[int]) -> int:
-    """Characters in tokens covered by n-grams starting at `starts`."""
-    covered = bytearray(len(lengths))
-    ones = b"\x01" * n
-    for start in starts:
-        covered[start : start + n] = ones
-    return sum(compress(lengths, covered))
 
 
 _UNSPACED_RUN = re.compile(rf"[{_UNSPACED}]+")
@@ -319,22 +397,25 @@ _KEYWORD_SEEDS = 6  # most frequent seed n-grams looked at
 _EDGE = ""  # neighbour of a phrase at a line's start or end
 
 
-def _keyword_injection(tokens: Sequence[str], lines: Sequence[str], unspaced: bool) -> tuple[float, str]:
+def _keyword_injection(tokens: Sequence[str], grams: _NGrams, lines: Sequence[str], unspaced: bool) -> tuple[float, str]:
     """Largest (share of distinct lines holding a phrase) x (share of its occurrences with distinct
     neighbours), over the sample's most frequent short phrases, measured on all the (distinct,
     lower-case) `lines`."""
     seed = _KEYWORD_SEED[unspaced]
     text = "\n".join(lines)
-    line_starts = _line_starts(lines)
+    line_starts: list[int] = []
     floor = max(FEATURES["keyword_injection"].low * len(lines), _KEYWORD_MIN_LINES)
     best, best_phrase = 0.0, ""
     grown: list[str] = []
-    for gram, count in Counter(zip(*(tokens[i:] for i in range(seed)))).most_common(_KEYWORD_SEEDS):
+    for gram, count in _most_common(tokens, grams, seed, _KEYWORD_SEEDS):
         # Overlapping seeds of one phrase grow into it: measure each phrase once.
         if count < 2 or len(grown) >= _KEYWORD_CANDIDATES or any("\x1f".join(gram) in g for g in grown):
             continue
         # Cheap tests first: a phrase in too few lines cannot score, whatever its neighbours.
-        if text.count(("" if unspaced else " ").join(gram)) < floor or _lines_with(_phrase_pattern(gram, unspaced), text, line_starts) < floor:
+        if text.count(("" if unspaced else " ").join(gram)) < floor:
+            continue
+        line_starts = line_starts or _line_starts(lines)
+        if _lines_with(_phrase_pattern(gram, unspaced), text, line_starts) < floor:
             continue
         phrase, found = _grow_phrase(gram, text, unspaced)
         grown.append("\x1f".join(phrase))
@@ -346,6 +427,15 @@ def _keyword_injection(tokens: Sequence[str], lines: Sequence[str], unspaced: bo
         if value > best:
             best, best_phrase = value, ("" if unspaced else " ").join(phrase)
     return best, best_phrase
+
+
+def _most_common(tokens: Sequence[str], grams: _NGrams, n: int, top: int) -> list[tuple[tuple[str, ...], int]]:
+    """The `top` most frequent repeated n-grams and their counts, most frequent first, equally frequent
+    ones in order of first occurrence (as Counter(n-grams).most_common(top), n-grams seen once left out)."""
+    counts, firsts = grams.groups(n)
+    repeated = np.flatnonzero(counts > 1)
+    chosen = repeated[np.lexsort((firsts[repeated], -counts[repeated]))[:top]]
+    return [(tuple(tokens[first : first + n]), count) for first, count in zip(firsts[chosen].tolist(), counts[chosen].tolist())]
 
 
 def _lines_with(pattern: re.Pattern[str], text: str, line_starts: Sequence[int]) -> int:
@@ -361,18 +451,28 @@ def _phrase_pattern(phrase: Sequence[str], unspaced: bool) -> re.Pattern[str]:
     return re.compile(rf"{first}(?<![^\W_].{{{len(phrase[0])}}}){body[len(first):]}(?![^\W_])")
 
 
-_LEFT_TOKEN = re.compile(rf"({TOKEN.pattern})[^\w\n]*\Z")
+# The token before a phrase, matched on the reversed text from the phrase's start backwards: white space and
+# punctuation, then the token as a forward search of `(TOKEN)[^\w\n]*\Z` up to the phrase would find it
+# (a single CJK/Thai character; else the longest run of letters and digits that starts with a letter; else
+# digits), a line break or "_" ending the search. Reversed, it is one match instead of a search that tries
+# every start in _NEIGHBOUR_REACH characters.
+_LEFT_TOKEN_REVERSED = re.compile(rf"[^\w\n]*+([{_UNSPACED}]|[^\W_{_UNSPACED}]*[^\W\d_{_UNSPACED}]|\d+)")
 _RIGHT_TOKEN = re.compile(rf"[^\w\n]*({TOKEN.pattern})")
 _NEIGHBOUR_REACH = 40  # characters searched for a neighbouring token
 
 
-def _find(phrase: Sequence[str], text: str, unspaced: bool) -> list[tuple[int, str, str]]:
-    """(start, token before, token after) of each occurrence of `phrase`; _EDGE at a line's edge."""
+def _find(phrase: Sequence[str], text: str, unspaced: bool, reversed_text: str | None = None) -> list[tuple[int, str, str]]:
+    """(start, token before, token after) of each occurrence of `phrase`; _EDGE at a line's edge.
+    `reversed_text`: text[::-1], when the caller has it."""
     found = []
+    backwards = reversed_text if reversed_text is not None else text[::-1]
+    size = len(text)
+    left_match, right_match = _LEFT_TOKEN_REVERSED.match, _RIGHT_TOKEN.match
     for match in _phrase_pattern(phrase, unspaced).finditer(text):
-        left = _LEFT_TOKEN.search(text, max(match.start() - _NEIGHBOUR_REACH, 0), match.start())
-        right = _RIGHT_TOKEN.match(text, match.end())
-        found.append((match.start(), left.group(1) if left else _EDGE, right.group(1) if right else _EDGE))
+        start = match.start()
+        left = left_match(backwards, size - start, size - max(start - _NEIGHBOUR_REACH, 0))
+        right = right_match(text, match.end())
+        found.append((start, left.group(1)[::-1] if left else _EDGE, right.group(1) if right else _EDGE))
     return found
 
 
@@ -380,25 +480,27 @@ def _grow_phrase(gram: tuple[str, ...], text: str, unspaced: bool) -> tuple[tupl
     """Extend `gram` while 80% of its occurrences agree on the next token on one side; return the
     phrase and its occurrences."""
     phrase = gram
-    found = _find(phrase, text, unspaced)
+    backwards = text[::-1]
+    found = _find(phrase, text, unspaced, backwards)
     while found and len(phrase) <= _KEYWORD_MAX_TOKENS[unspaced]:
         for side in (1, 2):
-            word, count = Counter(occurrence[side] for occurrence in found).most_common(1)[0]
+            word, count = Counter(map(itemgetter(side), found)).most_common(1)[0]
             if word != _EDGE and count >= 0.8 * len(found):
                 phrase = (word, *phrase) if side == 1 else (*phrase, word)
-                found = _find(phrase, text, unspaced)
+                found = _find(phrase, text, unspaced, backwards)
                 break
         else:
             break
     return phrase, found
 
 
-def _listicle_headings(lines: Sequence[str]) -> tuple[float, str]:
-    short = [line for line in lines if len(line) <= _LISTICLE_MAX_LINE]
-    text = "\n".join(short).lower()
-    starts = _line_starts(short)
-    headings = sorted({bisect_right(starts, m.start()) - 1 for m in LISTICLE.finditer(text)})
-    return float(len(headings)), short[headings[0]] if headings else ""
+def _listicle_headings(lines: Sequence[str], lowered: Sequence[str]) -> tuple[float, str]:
+    """Short lines that look like listicle headings (`lowered`: the `lines` lower-cased)."""
+    short = [i for i, line in enumerate(lines) if len(line) <= _LISTICLE_MAX_LINE]
+    short_lowered = list(map(lowered.__getitem__, short))
+    starts = _line_starts(short_lowered)
+    headings = sorted({bisect_right(starts, m.start()) - 1 for m in LISTICLE.finditer("\n".join(short_lowered))})
+    return float(len(headings)), lines[short[headings[0]]] if headings else ""
 
 
 def _line_starts(lines: Sequence[str]) -> list[int]:
@@ -408,33 +510,56 @@ def _line_starts(lines: Sequence[str]) -> list[int]:
 
 def _helpline_numbers(text: str) -> float:
     """Phone numbers (8+ digits) with helpline wording within _CUE_REACH characters, a number with
-    call-to-action wording counting twice."""
-    if not _cues(text, HELPLINE_CUES + PROMOTION_CUES):
+    call-to-action wording counting twice. `text` is lower-case."""
+    if not _cues(text, _ALL_CUES):
         return 0.0
     hits = 0
     for match in PHONE.finditer(text):
-        if sum(ch.isdigit() for ch in match.group()) >= 8:
-            around = text[max(match.start() - _CUE_REACH, 0) : match.end() + _CUE_REACH]
-            hits += _cues(around, HELPLINE_CUES + PROMOTION_CUES) + _cues(around, PROMOTION_CUES)
+        if sum(map(str.isdigit, match.group())) >= 8:
+            around = _fold(text[max(match.start() - _CUE_REACH, 0) : match.end() + _CUE_REACH])
+            hits += any(cue in around for cue in _ALL_CUES) + any(cue in around for cue in PROMOTION_CUES)
     return float(hits)
 
 
+_ALL_CUES = HELPLINE_CUES + PROMOTION_CUES
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _cues(text: str, cues: tuple[str, ...]) -> bool:
-    folded = " ".join(text.lower().split())
+    """Whether lower-case `text`, runs of white space folded, holds one of `cues` (str.lower() is
+    idempotent, so text lowered once needs no second lower())."""
+    folded = _fold(text)
     return any(cue in folded for cue in cues)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+def _script_ranges() -> tuple[np.ndarray, list[str]]:
+    """Sorted code-point boundaries of the SCRIPT_RANGES and of ASCII letters, and the script of each bin
+    between two boundaries ("" for none)."""
+    ranges = [(ord("A"), ord("Z"), "Latin"), (ord("a"), ord("z"), "Latin")]
+    ranges += [(low, high, name) for name, pairs in SCRIPT_RANGES.items() for low, high in pairs]
+    ranges.sort()
+    edges: list[int] = []
+    names = [""]
+    for low, high, name in ranges:
+        edges += [low, high + 1]
+        names += [name, ""]
+    return np.array(edges, np.uint32), names
+
+
+_SCRIPT_EDGES, _SCRIPT_OF_BIN = _script_ranges()
 
 
 def scripts(text: str) -> Counter[str]:
-    """Letters per script (see SCRIPTS). ASCII letters are counted apart: other scripts are only
-    looked for in the non-ASCII runs, which keeps English pages cheap."""
-    letters = Counter({"Latin": sum(map(len, _ASCII_LETTERS.findall(text)))})
-    rest = "\n".join(_NON_ASCII.findall(text))
-    for name, pattern in SCRIPTS.items():
-        letters[name] += sum(map(len, pattern.findall(rest)))
+    """Letters per script (see SCRIPTS; ASCII letters count as Latin), by binning the code points."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    per_bin = np.bincount(np.searchsorted(_SCRIPT_EDGES, points, side="right"), minlength=len(_SCRIPT_OF_BIN))
+    letters = Counter(dict.fromkeys(("Latin", *SCRIPTS), 0))
+    for name, count in zip(_SCRIPT_OF_BIN, per_bin.tolist()):
+        if name:
+            letters[name] += count
     return +letters
 
 
