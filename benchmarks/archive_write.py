@@ -2,6 +2,8 @@
 
     python benchmarks/archive_write.py [--complaints 20000] [--batch 500] [--pg URL]
 
+"batched" is the crawl's real write path, near-duplicate indexing included (16 LSH bucket rows and a
+bucket lookup per complaint); "no near-dup" is the relational write alone (NEAR_DUPLICATES_ENABLED off).
 Each measurement runs in its own process so its peak memory (max RSS) is its own. Complaints are
 synthetic, with 2 responses each, prepared (normalized, hashed) before the clock starts: this measures
 the archive, not the text work.
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 DEFAULT_PG = os.environ.get("COMPLAINTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def measure(url: str, mode: str, count: int, batch: int) -> dict:
+def measure(url: str, mode: str, count: int, batch: int, near_duplicates: bool = True) -> dict:
     from complaints_crawler.archive import database
     from complaints_crawler.archive.prepare import prepare
     from complaints_crawler.archive.store import ArchiveStore
@@ -37,7 +39,7 @@ def measure(url: str, mode: str, count: int, batch: int) -> dict:
             conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
             conn.execute("CREATE SCHEMA public")
         database.upgrade(url)
-    store = ArchiveStore.open(url)
+    store = ArchiveStore.open(url, near_duplicates=near_duplicates)
     items = [prepare(complaint(n, business_n=n % 50)) for n in range(count)]
     profiles = [business(n) for n in range(50)]
     size = batch if mode == "batched" else 1
@@ -57,11 +59,11 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=2_000, help="complaints for the one-commit-per-item runs")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
-    parser.add_argument("--one", nargs=3, metavar=("URL", "MODE", "COUNT"), help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=4, metavar=("URL", "MODE", "COUNT", "NEAR_DUPLICATES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        url, mode, count = args.one
-        print(json.dumps(measure(url, mode, int(count), args.batch)))
+        url, mode, count, near = args.one
+        print(json.dumps(measure(url, mode, int(count), args.batch, near == "on")))
         return
 
     with tempfile.TemporaryDirectory() as folder:
@@ -71,12 +73,16 @@ def main() -> None:
         print(f"{'back-end':<11} {'mode':<22} {'complaints':>10} {'seconds':>8} {'complaints/s':>13} {'peak MB':>8}")
         for name, url in backends.items():
             rates = {}
-            for mode, count in (("batched", args.complaints), ("one commit per item", args.single)):
+            for mode, count, near in (
+                ("batched", args.complaints, "on"),
+                ("batched, no near-dup", args.complaints, "off"),
+                ("one commit per item", args.single, "on"),
+            ):
                 if name == "sqlite":
                     Path(f"{folder}/bench.db").unlink(missing_ok=True)
                 out = subprocess.run(
                     [sys.executable, __file__, "--batch", str(args.batch), "--one", url,
-                     "batched" if mode == "batched" else "single", str(count)],
+                     "single" if mode == "one commit per item" else "batched", str(count), near],
                     capture_output=True, text=True, check=True,
                 )
                 r = json.loads(out.stdout.strip().splitlines()[-1])

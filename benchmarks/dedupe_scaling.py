@@ -52,7 +52,7 @@ def fill(url: str, start: int, stop: int) -> None:
                 for i in ids
             ])
             conn.execute(insert(LshBucketRow), [
-                dict(complaint_id=i, band=band, bucket=f"{rng.getrandbits(64):016x}") for i in ids for band in range(16)
+                dict(complaint_id=i, band=band, bucket=rng.getrandbits(64) - (1 << 63)) for i in ids for band in range(16)
             ])
     engine.dispose()
 

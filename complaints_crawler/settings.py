@@ -13,6 +13,9 @@ LOG_FORMATTER = "complaints_crawler.logformatter.LogFormatter"
 ARCHIVE_URL = os.environ.get("COMPLAINTS_ARCHIVE_URL", "sqlite:///archive.db")
 ARCHIVE_BATCH_SIZE = 200  # items per transaction
 MASK_RESIDUAL_PII = True  # also mask e-mails, phone and card numbers the sites left in texts
+# Off skips near-duplicate linking and bucket storage for what this crawl writes (e.g. a bulk load on a
+# slow server); complaints written meanwhile are never found as near-duplicates.
+NEAR_DUPLICATES_ENABLED = True
 NEAR_DUPLICATE_THRESHOLD = 0.8  # Jaccard of word 5-shingles that makes two complaints near-duplicates
 REPOST_THRESHOLD = 0.6  # Jaccard of word sets for the same author's re-post about the same business
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, insert, select, update
 
 from complaints_crawler.archive.models import ComplaintRow, LshBucketRow
 from complaints_crawler.archive.prepare import PreparedComplaint
@@ -25,7 +25,7 @@ from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD, jaccard, sh
 
 REPOST_THRESHOLD = 0.6
 REPOST_WINDOW_DAYS = 31
-_CHUNK = 900  # keys per IN (...) list
+_CHUNK = 5_000  # keys per IN (...) list on SQLite (its limit is 32,766 parameters)
 
 
 @dataclass
@@ -53,8 +53,9 @@ def link_near_duplicates(
     Returns how many complaints this batch linked (newly pointed at an earlier complaint).
     """
     ids = [complaint_id for complaint_id, _ in changed]
+    conn.execute(delete(LshBucketRow).where(LshBucketRow.complaint_id.in_(ids)))
+    lsh_candidates = _bucket_mates(conn, changed)  # before storing the batch's own buckets: fewer rows back
     _store_buckets(conn, changed)
-    lsh_candidates = _bucket_mates(conn, changed)
     stored = _load(conn, [ComplaintRow.id.in_(ids)])
     repost_candidates = _same_author_mates(conn, [stored[i] for i in ids])
     everyone = set(stored) | {i for mates in (*lsh_candidates.values(), *repost_candidates.values()) for i in mates}
@@ -84,31 +85,50 @@ def link_near_duplicates(
 
 
 def _store_buckets(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> None:
-    conn.execute(delete(LshBucketRow).where(LshBucketRow.complaint_id.in_([i for i, _ in changed])))
-    rows = [dict(complaint_id=i, band=band, bucket=bucket) for i, c in changed for band, bucket in c.band_keys]
-    if rows:
-        conn.execute(insert(LshBucketRow), rows)
+    rows = [(i, band, bucket_number(key)) for i, c in changed for band, key in c.band_keys]
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        # 16 rows a complaint: COPY, in the batch's transaction, is several times faster than INSERTs.
+        with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy("COPY lsh_buckets (complaint_id, band, bucket) FROM STDIN") as copy:
+                # Ids, band numbers and hex keys need no escaping in COPY's text format.
+                copy.write("".join(f"{i}\t{band}\t{bucket}\n" for i, band, bucket in rows))
+    else:
+        conn.execute(insert(LshBucketRow), [dict(complaint_id=i, band=b, bucket=k) for i, b, k in rows])
 
 
 def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> dict[int, set[int]]:
-    """For each changed complaint, the other complaints sharing one of its (band, bucket) keys."""
-    keys = {key for _, c in changed for key in c.band_keys}
-    holders: dict[tuple[int, str], set[int]] = {}
+    """For each changed complaint, the other complaints sharing one of its (band, bucket) keys: archived
+    ones from the table, and the batch's own from memory."""
+    holders: dict[tuple[int, int], set[int]] = {}
+    numbered = {i: [(band, bucket_number(key)) for band, key in c.band_keys] for i, c in changed}
+    for i, keys_of_one in numbered.items():
+        for key in keys_of_one:
+            holders.setdefault(key, set()).add(i)
+    keys = set(holders)
     buckets = sorted({bucket for _, bucket in keys})
-    for start in range(0, len(buckets), _CHUNK):
-        rows = conn.execute(
-            select(LshBucketRow.band, LshBucketRow.bucket, LshBucketRow.complaint_id).where(
-                LshBucketRow.bucket.in_(buckets[start : start + _CHUNK])
-            )
-        )
-        for band, bucket, complaint_id in rows:
+    query = select(LshBucketRow.band, LshBucketRow.bucket, LshBucketRow.complaint_id)
+    if conn.dialect.name == "postgresql":
+        # One array parameter instead of thousands of IN parameters.
+        lookups = [query.where(LshBucketRow.bucket == any_(bindparam("buckets", buckets, type_=ARRAY(BigInteger))))]
+    else:
+        lookups = [query.where(LshBucketRow.bucket.in_(buckets[i : i + _CHUNK])) for i in range(0, len(buckets), _CHUNK)]
+    for lookup in lookups:
+        for band, bucket, complaint_id in conn.execute(lookup):
             if (band, bucket) in keys:
                 holders.setdefault((band, bucket), set()).add(complaint_id)
     return {
         i: mates
-        for i, c in changed
-        if (mates := set().union(*(holders.get(key, set()) for key in c.band_keys)) - {i})
+        for i, keys_of_one in numbered.items()
+        if (mates := set().union(*(holders.get(key, set()) for key in keys_of_one)) - {i})
     }
+
+
+def bucket_number(key: str) -> int:
+    """A 16-hex-digit band key as the signed 64-bit integer stored in `lsh_buckets.bucket`."""
+    number = int(key, 16)
+    return number - (1 << 64) if number >= 1 << 63 else number
 
 
 def _same_author_mates(conn: Connection, complaints: Sequence[_Stored]) -> dict[int, set[int]]:

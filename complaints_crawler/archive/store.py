@@ -34,6 +34,7 @@ from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
+ANALYZE_FIRST_AT = 1_000  # new complaints written by one store before its first ANALYZE
 
 
 @dataclass
@@ -80,14 +81,17 @@ _BUSINESS_PROFILE_FIELDS = (
 
 class ArchiveStore:
     def __init__(self, engine: Engine, *, duplicate_threshold: float = DUPLICATE_THRESHOLD,
-                 repost_threshold: float = REPOST_THRESHOLD):
+                 repost_threshold: float = REPOST_THRESHOLD, near_duplicates: bool = True):
         self.engine = engine
+        self.near_duplicates = near_duplicates
         self.duplicate_threshold = duplicate_threshold
         self.repost_threshold = repost_threshold
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._written = 0
+        self._next_analyze = ANALYZE_FIRST_AT
 
     @classmethod
-    def open(cls, url: str, **options: float) -> ArchiveStore:
+    def open(cls, url: str, **options: float | bool) -> ArchiveStore:
         return cls(open_archive(url), **options)
 
     def close(self) -> None:
@@ -136,7 +140,22 @@ class ArchiveStore:
         now = utc_now()
         with self.engine.begin() as conn:
             business_ids = self._upsert_businesses(conn, businesses, [c.item.business for c in complaints], now)
-            return self._upsert_complaints(conn, _richest_per_key(complaints), business_ids, run_id, now)
+            result = self._upsert_complaints(conn, _richest_per_key(complaints), business_ids, run_id, now)
+        self._keep_statistics_fresh(result.new)
+        return result
+
+    def _keep_statistics_fresh(self, new_rows: int) -> None:
+        """ANALYZE the growing tables on PostgreSQL each time this writer has quadrupled them.
+
+        Until autovacuum first analyzes a new table, the planner takes it for tiny and answers the batch's
+        key lookups with scans, so a large first crawl or import would slow down quadratically.
+        """
+        self._written += new_rows
+        if self.engine.dialect.name != "postgresql" or self._written < self._next_analyze:
+            return
+        self._next_analyze = self._written * 4
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE businesses, complaints, responses, redactions, lsh_buckets")
 
     def _upsert_businesses(
         self, conn: Connection, profiles: Sequence[Business], refs: Iterable[BusinessRef], now: datetime
@@ -195,9 +214,10 @@ class ArchiveStore:
         if changed:
             ids = self._replace_threads(conn, changed, business_ids, run_id, now)
             result.ids.update(ids)
-            result.near_duplicates = link_near_duplicates(
-                conn, [(ids[c.key], c) for c in changed], self.duplicate_threshold, self.repost_threshold
-            )
+            if self.near_duplicates:
+                result.near_duplicates = link_near_duplicates(
+                    conn, [(ids[c.key], c) for c in changed], self.duplicate_threshold, self.repost_threshold
+                )
         return result
 
     def _replace_threads(

@@ -49,6 +49,7 @@ class ArchivePipeline:
                 self.url,
                 duplicate_threshold=self.crawler.settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
                 repost_threshold=self.crawler.settings.getfloat("REPOST_THRESHOLD"),
+                near_duplicates=self.crawler.settings.getbool("NEAR_DUPLICATES_ENABLED", True),
             )
         except ArchiveSchemaError as error:
             log.error("cannot archive: %s", error)

@@ -20,12 +20,12 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('complaint_id', sa.Integer(), nullable=False),
     sa.Column('band', sa.Integer(), nullable=False),
-    sa.Column('bucket', sa.String(length=16), nullable=False),
+    sa.Column('bucket', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_lsh_buckets_complaint_id_complaints'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lsh_buckets'))
     )
     with op.batch_alter_table('lsh_buckets', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_lsh_buckets_bucket_band'), ['bucket', 'band'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lsh_buckets_bucket'), ['bucket'], unique=False)
         batch_op.create_index(batch_op.f('ix_lsh_buckets_complaint_id'), ['complaint_id'], unique=False)
 
     with op.batch_alter_table('complaints', schema=None) as batch_op:
@@ -39,6 +39,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table('lsh_buckets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lsh_buckets_complaint_id'))
-        batch_op.drop_index(batch_op.f('ix_lsh_buckets_bucket_band'))
+        batch_op.drop_index(batch_op.f('ix_lsh_buckets_bucket'))
 
     op.drop_table('lsh_buckets')
