@@ -6,7 +6,7 @@
 The spider only says what to fetch: the search API (for a name), then `{profile}/complaints` and
 `?page=N` while pages have cards. Parsing is `parsers.bbb`; retries of blocked pages are
 `middlewares.blocks`. Finish reasons besides `finished`: `company_not_found`, `blocked`,
-`layout_changed`, `invalid_arguments` (all make `scrapy crawl` exit 1).
+`layout_changed`, `invalid_arguments`, `site_unavailable` (all make `scrapy crawl` exit 1).
 """
 
 from __future__ import annotations
