@@ -280,3 +280,17 @@ def test_listicle_pattern_equals_plain_alternation():
     )
     text = "\n".join(r["text"].lower() for r in records("spam") + records("legit"))
     assert [m.start() for m in spam.LISTICLE.finditer(text)] == [m.start() for m in plain.finditer(text)]
+
+
+def test_tokens_and_unspaced_count_equal_the_regexes():
+    import random
+    import re
+
+    unspaced_run = re.compile(rf"[{spam._UNSPACED}]+")
+    edges = [chr(p + d) for p in spam._UNSPACED_EDGES.tolist() for d in (-1, 0)]
+    rng = random.Random(7)
+    alphabet = list("aZ09 _\n.,-\t") + ["中", "ก", "๓", "é", "²", "५", "क", "ि", "ー", "・", "\xa0", "😀"] + edges
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert spam._tokens(text) == spam.TOKEN.findall(text), text
+        assert spam._unspaced_chars(text) == sum(map(len, unspaced_run.findall(text))), text
