@@ -134,7 +134,7 @@ def cmd_duplicates(args: argparse.Namespace) -> None:
         print(f"cluster of {len(cluster)}:")
         for member in cluster:
             similarity = "original" if member is original else f"similarity {member.similarity:.2f}"
-            print(f"  #{member.id:<7} {member.source}:{member.external_id:<14} {member.filed_on or '':<10}  "
+            print(f"  #{member.id:<7} {member.source}:{member.external_id:<14} {str(member.filed_on or ''):<10}  "
                   f"{(member.author or '')[:24]:<24} {similarity:<17} {member.url or ''}")
     print(f"\n{len(clusters)} cluster(s), {sum(len(c) - 1 for c in clusters)} near-duplicate complaint(s)")
 

@@ -90,3 +90,4 @@ def test_near_duplicates_across_two_spiders_in_one_archive(tmp_path):
     assert listing.returncode == 0, listing.stderr
     assert "2 cluster(s), 2 near-duplicate complaint(s)" in listing.stdout
     assert "complaintsboard:1787412" in listing.stdout and "similarity 1.00" in listing.stdout
+    assert "2019-12-10" in listing.stdout
