@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,31 +30,41 @@ def postgres_unreachable_reason() -> str | None:
         return f"PostgreSQL at {PG_URL} is unreachable: {str(error).strip().splitlines()[0]}"
 
 
-def reset_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
 def require_postgres() -> str:
-    """PG_URL on an empty schema; skips when no server answers, except in CI, where it fails."""
+    """Skips when no server answers, except in CI, where it fails."""
     reason = postgres_unreachable_reason()
     if reason:
         if IN_CI:
             pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run)")
         pytest.skip(reason)
-    reset_postgres()
     return PG_URL
 
 
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL on a new, empty schema of the test database, dropped afterwards: tests (and two test runs at
+    once) never see each other's tables, and nothing outside the schema is touched."""
+    import psycopg
+
+    url = require_postgres()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def archive_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def archive_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty archive database on each back-end (not yet migrated)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'archive.db'}"
-    return require_postgres()
+        yield f"sqlite:///{tmp_path / 'archive.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
