@@ -7,7 +7,7 @@ Features (each becomes a `Reason` carrying its measured value):
 
 - Ntoulas et al. 2006, "Detecting spam web pages through content analysis": compression ratio
   (zlib level 1, of the text with repeated lines kept once, so page chrome does not count; at most
-  `COMPRESSION_BYTES` of it, see below), share of the text taken by the page's 10 most frequent words;
+  `PAGE_BYTES` of it, see below), share of the text taken by the page's 10 most frequent words;
   word count and mean word length are reported in `features` but not weighted (on raw text they do
   not separate here).
 - Rae et al. 2021 (Gopher) repetition rules: duplicate-line fraction and duplicate-line character
@@ -28,14 +28,14 @@ activation); score = sigmoid(z). With BIAS = -4 and the default threshold 0.5, t
 4 before a text is flagged. Repetition features need `MIN_REPETITION_TOKENS` tokens and
 `MIN_REPETITION_LINES` lines, so one- or two-line posts are never flagged by them.
 
-Pages are long and the check runs on every response, so token features (Gopher n-grams, top words,
-helpline numbers, scripts) use a bounded sample: `SAMPLE_WINDOWS` evenly spaced, line-aligned windows of
+Pages are long and the check runs on every response, so a page is first cut to `PAGE_BYTES` (16 KB) of
+evenly spaced, line-aligned windows: the cost of a page is bounded whatever its length, and a doorway's
+injected keyword and repetitions run through the whole page, so the windows carry them. Every text of
+the labelled corpus but four long pages is read whole. Within that, token features (Gopher n-grams, top
+words, helpline numbers, scripts) use a smaller sample: `SAMPLE_WINDOWS` evenly spaced, line-aligned windows of
 `SAMPLE_BYTES` in all (the whole text when it is shorter). Keyword injection seeds its candidate phrases
-from the sample and measures them on every distinct line. The compression ratio is measured on the same
-kind of sample with a larger budget, `COMPRESSION_BYTES` (16 KB: every text of the labelled corpus but four
-long pages is compressed whole); on longer pages it reads somewhat lower than on the whole text, since zlib
-finds fewer repeats in less text. Listicle headings, duplicate lines and keyword injection always see the
-whole text. The n-gram features count with numpy (one sort of the sample's token positions serves every n),
+from the sample and measures them on every distinct line. The compression ratio, listicle headings,
+duplicate lines and keyword injection see all of the page's 16 KB. The n-gram features count with numpy (one sort of the sample's token positions serves every n),
 which gives the same values as counting n-gram tuples.
 """
 
@@ -62,7 +62,7 @@ MIN_REPETITION_TOKENS = 80
 MIN_REPETITION_LINES = 3
 SAMPLE_BYTES = 4000  # text longer than this (UTF-8) is sampled ...
 SAMPLE_WINDOWS = 4  # ... as this many evenly spaced, line-aligned windows
-COMPRESSION_BYTES = 16_000  # the compression ratio is measured on at most this much text, sampled alike
+PAGE_BYTES = 16_000  # every feature reads at most this much of a page, sampled alike
 
 # Gopher (Rae et al. 2021, table A1) limits, used to scale the repetition features.
 GOPHER_TOP_NGRAM = {2: 0.20, 3: 0.18, 4: 0.16}
@@ -223,6 +223,9 @@ def measure(text: str, expected_scripts: Collection[str] | None = None) -> tuple
     """All feature values of `text` and, per feature, a detail for its explanation."""
     values: dict[str, float] = {}
     details: dict[str, str] = {}
+    # Bounded work per page: a long page is read as evenly spaced windows of PAGE_BYTES in all (a doorway's
+    # injected keyword and repetitions run through the whole page, so every window carries them).
+    text = _sample(text, PAGE_BYTES)
     all_lines = list(filter(None, map(str.strip, text.split("\n"))))
     line_counts = Counter(all_lines)
     # Non-empty lines, each once, in order: repeated chrome is measured by the duplicate-line rules only.
@@ -244,7 +247,7 @@ def measure(text: str, expected_scripts: Collection[str] | None = None) -> tuple
     if len(tokens) < MIN_REPETITION_TOKENS or len(lines) < MIN_REPETITION_LINES:
         return values, details
 
-    values["compression_ratio"] = _compression_ratio(_sample("\n".join(lines), COMPRESSION_BYTES))
+    values["compression_ratio"] = _compression_ratio("\n".join(lines))
     grams = _NGrams(tokens)
     values["top_words_fraction"] = _top_words_fraction(tokens, grams)
     values["duplicate_lines"], values["duplicate_line_chars"] = _duplicate_lines(all_lines, line_counts)
