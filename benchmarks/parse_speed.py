@@ -2,8 +2,9 @@
 
     python benchmarks/parse_speed.py [--repeat N]
 
-Prints figures only (no pass/fail); the BBB target is at most 10 ms for a 10-complaint page. Add a
-site's cases to CASES as (name, parser, fixture file, URL the page was fetched from).
+Prints figures only (no pass/fail); the targets are at most 10 ms for a 10-complaint BBB page and 15 ms
+for a 20-card consumercomplaints.in / complaintsboard.com board page. Add a site's cases to CASES as
+(name, parser, fixture file, URL the page was fetched from).
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from typing import NamedTuple
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from complaints_crawler.parsers import bbb  # noqa: E402
+from complaints_crawler.parsers import bbb, complaintsboard, consumercomplaints  # noqa: E402
 from complaints_crawler.parsers.base import ParsedPage  # noqa: E402
 
 SITES = REPO / "fixtures" / "sites"
 BBB = "https://www.bbb.org"
 BBB_MS = "us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints"
 BBB_CHARTER = "us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162/complaints"
+CC = "https://www.consumercomplaints.in"
+CB = "https://www.complaintsboard.com"
 
 
 class Case(NamedTuple):
@@ -39,6 +42,10 @@ CASES: list[Case] = [
     Case("bbb microsoft p1 (6 cards)", bbb.parse_complaints_page, f"bbb/{BBB_MS}/index.html", f"{BBB}/{BBB_MS}"),
     Case("bbb microsoft p2 (4 cards)", bbb.parse_complaints_page, f"bbb/{BBB_MS}/index@page=2.html", f"{BBB}/{BBB_MS}?page=2"),
     Case("bbb charter (10 cards, labels only)", bbb.parse_complaints_page, f"bbb/{BBB_CHARTER}/index.html", f"{BBB}/{BBB_CHARTER}"),
+    Case("consumercomplaints xiaomi p75 (20 cards)", consumercomplaints.parse_page,
+         "consumercomplaints/xiaomi-india-b106391/page/75/index.html", f"{CC}/xiaomi-india-b106391/page/75"),
+    Case("complaintsboard xiaomi p1 (5 cards)", complaintsboard.parse_page,
+         "complaintsboard/xiaomi-b128703/index.html", f"{CB}/xiaomi-b128703"),
 ]
 
 
