@@ -111,10 +111,11 @@ def duplicate_clusters(engine: Engine, limit: int = 100) -> list[list[DuplicateM
 def find_complaint(engine: Engine, reference: str) -> ComplaintRow | None:
     """A complaint by archive id ("42") or by natural key ("bbb:20520372")."""
     source, _, external_id = reference.partition(":")
-    query = select(ComplaintRow)
-    query = query.where(ComplaintRow.source == source, ComplaintRow.external_id == external_id) if external_id \
-        else query.where(ComplaintRow.id == int(reference)) if reference.isdigit() else None
-    if query is None:
+    if external_id:
+        query = select(ComplaintRow).where(ComplaintRow.source == source, ComplaintRow.external_id == external_id)
+    elif reference.isdigit():
+        query = select(ComplaintRow).where(ComplaintRow.id == int(reference))
+    else:
         return None
     with engine.connect() as conn:
         row = conn.execute(query).first()
