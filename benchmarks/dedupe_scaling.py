@@ -5,7 +5,7 @@
 For each size the archive is first filled (in a separate process, straight SQL: complaint rows and 16
 random LSH buckets each), then a fresh process prepares and writes `--probe` new complaints with 2
 responses each and reports, per complaint: the text work (masks, normalization, content hash, MinHash,
-band keys), the near-duplicate step (store buckets, look up candidates, confirm), the whole batched write,
+band buckets), the near-duplicate step (store buckets, look up candidates, confirm), the whole batched write,
 and the process's peak memory. Target: the cost at 1M at most 2x the cost at 10k, memory flat.
 """
 

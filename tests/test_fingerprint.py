@@ -1,4 +1,4 @@
-"""Content hash, shingles, MinHash and LSH band keys (complaints_crawler.text.fingerprint)."""
+"""Content hash, shingles, MinHash and LSH band buckets (complaints_crawler.text.fingerprint)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from complaints_crawler.text.fingerprint import (
     collision_probability,
     content_hash,
     jaccard,
-    lsh_band_keys,
+    lsh_buckets,
     minhash,
     shingles,
     thread_text,
@@ -111,9 +111,10 @@ def all_seed_complaints() -> list[tuple[str, str]]:
     return complaints
 
 
-def fingerprint(text: str) -> tuple[set[str], set[tuple[int, str]]]:
+def fingerprint(text: str) -> tuple[set[str], set[tuple[int, int]]]:
+    """Shingles and (band, bucket) pairs of `text`."""
     normalized = normalize(text).text_normalized
-    return shingles(normalized), set(lsh_band_keys(minhash(normalized)))
+    return shingles(normalized), set(enumerate(lsh_buckets(minhash(normalized))))
 
 
 def test_seed_splitting_finds_every_card():
@@ -169,7 +170,7 @@ def test_no_pair_of_seed_complaints_reaches_the_threshold_nor_collides():
     assert similarities[0][0] < DUPLICATE_THRESHOLD
     assert "soni_pks" in similarities[0][1] and "soni_pks" in similarities[0][2]
     assert similarities[1][0] < 0.01  # every other pair shares next to nothing
-    assert colliding == 0  # 780 unrelated pairs, no shared band key
+    assert colliding == 0  # 780 unrelated pairs, no shared band bucket
 
 
 def test_copy_with_protected_masks_rewritten_as_asterisks_is_found():
@@ -238,26 +239,27 @@ def test_lsh_parameters_suit_a_0_8_threshold():
     assert collision_probability(0.3) < 0.002
 
 
-# --- MinHash and band keys: determinism and shape ------------------------------------------------------
+# --- MinHash and band buckets: determinism and shape ------------------------------------------------------
 
 _PINNED_TEXT = "Xiaomi team are now cheating customers. I ordered [REDACTED] twice."
 
 
 def test_band_keys_are_pinned_across_machines_and_releases():
-    keys = lsh_band_keys(minhash(_PINNED_TEXT))
-    assert keys[:2] == [(0, "b970405eb8b19ec7"), (1, "037fc12ea727890f")]
-    assert [band for band, _ in keys] == list(range(LSH_BANDS))
-    assert all(re.fullmatch(r"[0-9a-f]{16}", key) for _, key in keys)
+    buckets = lsh_buckets(minhash(_PINNED_TEXT))
+    # 0xb970405eb8b19ec7 and 0x037fc12ea727890f as signed 64-bit integers: the values archives hold.
+    assert buckets[:2] == [0xB970405EB8B19EC7 - (1 << 64), 0x037FC12EA727890F]
+    assert len(buckets) == LSH_BANDS
+    assert all(-(1 << 63) <= bucket < 1 << 63 for bucket in buckets)
 
 
 def test_minhash_is_the_same_in_another_process():
     script = (
-        "from complaints_crawler.text.fingerprint import minhash, lsh_band_keys;"
-        f"print(lsh_band_keys(minhash({_PINNED_TEXT!r})))"
+        "from complaints_crawler.text.fingerprint import minhash, lsh_buckets;"
+        f"print(lsh_buckets(minhash({_PINNED_TEXT!r})))"
     )
     env = {"PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.strip() == str(lsh_band_keys(minhash(_PINNED_TEXT)))
+    assert out.stdout.strip() == str(lsh_buckets(minhash(_PINNED_TEXT)))
 
 
 def test_minhash_ignores_case_and_follows_the_shingles():
@@ -269,8 +271,8 @@ def test_minhash_ignores_case_and_follows_the_shingles():
 
 def test_band_keys_need_enough_permutations():
     with pytest.raises(ValueError):
-        lsh_band_keys(minhash("a b c", num_perm=64), bands=16, rows=8)
-    assert len(lsh_band_keys(minhash("a b c", num_perm=64), bands=8, rows=8)) == 8
+        lsh_buckets(minhash("a b c", num_perm=64), bands=16, rows=8)
+    assert len(lsh_buckets(minhash("a b c", num_perm=64), bands=8, rows=8)) == 8
 
 
 # --- shingles and Jaccard -----------------------------------------------------------------------------

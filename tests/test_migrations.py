@@ -90,3 +90,33 @@ def test_downgrade_and_upgrade_keep_archived_threads(archive_url):
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(ResponseRow)).scalar_one() == 6
     engine.dispose()
+
+
+def test_bucket_rows_survive_the_change_of_their_key(archive_url):
+    """0003 replaces lsh_buckets' surrogate id by (complaint_id, band); both directions keep every row."""
+    from sqlalchemy import inspect, text
+
+    from complaints_crawler.archive.prepare import prepare
+    from complaints_crawler.archive.store import ArchiveStore
+    from factories import complaint
+
+    database.upgrade(archive_url)
+    store = ArchiveStore.open(archive_url)
+    store.write([], [prepare(complaint(n)) for n in range(3)], None)
+    store.close()
+    count = text("SELECT count(*), count(DISTINCT complaint_id), count(DISTINCT band) FROM lsh_buckets")
+
+    database.downgrade(archive_url, "0002")
+    engine = database.make_engine(archive_url, migrating=True)
+    with engine.connect() as conn:
+        assert tuple(conn.execute(count).one()) == (48, 3, 16)
+        assert inspect(conn).get_pk_constraint("lsh_buckets")["constrained_columns"] == ["id"]
+    engine.dispose()
+
+    database.upgrade(archive_url)
+    engine = database.make_engine(archive_url)
+    with engine.connect() as conn:
+        assert tuple(conn.execute(count).one()) == (48, 3, 16)
+        assert inspect(conn).get_pk_constraint("lsh_buckets")["constrained_columns"] == ["complaint_id", "band"]
+        assert {ix["name"] for ix in inspect(conn).get_indexes("lsh_buckets")} == {"ix_lsh_buckets_bucket"}
+    engine.dispose()

@@ -104,3 +104,19 @@ def test_quarantine_entries_are_stored_with_their_run(archive_url):
         row = conn.execute(select(QuarantineRow.run_id, QuarantineRow.kind, QuarantineRow.reason, QuarantineRow.details)).one()
     assert tuple(row) == (run, "blocked", "Cloudflare challenge (403)", {"status": 403})
     store.close()
+
+
+def test_thread_text_with_control_characters_and_backslashes_round_trips(archive_url):
+    """Thread rows are streamed with COPY on PostgreSQL: tabs, line breaks, backslashes and \\N stay text."""
+    awkward = "Line one\tcolumn\nline two \\N and C:\\path\r\n“quoted” — ₹1,999 [REDACTED]"
+    item = complaint(7, responses=0).model_copy(update={
+        "responses": [Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, author="Ops\\Team", text=awkward)],
+    })
+    store = open_store(archive_url)
+    store.write([], [prepare(item)], None)
+    with store.engine.connect() as conn:
+        response = conn.execute(select(ResponseRow.author, ResponseRow.text, ResponseRow.posted_on, ResponseRow.verdict)).one()
+        revision = conn.execute(select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count, ComplaintRevisionRow.run_id)).one()
+    store.close()
+    assert tuple(response) == ("Ops\\Team", awkward, None, None)
+    assert tuple(revision) == ("Answered", 1, None)

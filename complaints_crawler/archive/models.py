@@ -137,11 +137,12 @@ class LshBucketRow(Base):
     """MinHash LSH band buckets of each complaint's normalized text: near-duplicate candidates by index lookup."""
 
     __tablename__ = "lsh_buckets"
-    __table_args__ = (Index(None, "bucket"), Index(None, "complaint_id"))
+    __table_args__ = (Index(None, "bucket"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
-    band: Mapped[int] = mapped_column(Integer)
+    # The natural key: 16 rows a complaint are written per complaint, so no surrogate id (sequence, index),
+    # and the key's leading column serves the lookups by complaint.
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The band's 64-bit key as a signed integer: a narrower, faster index than its hex text.
     bucket: Mapped[int] = mapped_column(BigInteger)
 

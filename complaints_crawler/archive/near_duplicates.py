@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, insert, select, update
+from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, select, update
 
+from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.models import ComplaintRow, LshBucketRow
 from complaints_crawler.archive.prepare import PreparedComplaint
 from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD, jaccard, shingles
@@ -85,24 +86,15 @@ def link_near_duplicates(
 
 
 def _store_buckets(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> None:
-    rows = [(i, band, bucket_number(key)) for i, c in changed for band, key in c.band_keys]
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        # 16 rows a complaint: COPY, in the batch's transaction, is several times faster than INSERTs.
-        with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy("COPY lsh_buckets (complaint_id, band, bucket) FROM STDIN") as copy:
-                # Ids, band numbers and hex keys need no escaping in COPY's text format.
-                copy.write("".join(f"{i}\t{band}\t{bucket}\n" for i, band, bucket in rows))
-    else:
-        conn.execute(insert(LshBucketRow), [dict(complaint_id=i, band=b, bucket=k) for i, b, k in rows])
+    rows = [(i, band, bucket) for i, c in changed for band, bucket in enumerate(c.lsh_buckets)]
+    append_rows(conn, LshBucketRow.__table__, ("complaint_id", "band", "bucket"), rows)  # type: ignore[arg-type]
 
 
 def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> dict[int, set[int]]:
     """For each changed complaint, the other complaints sharing one of its (band, bucket) keys: archived
     ones from the table, and the batch's own from memory."""
     holders: dict[tuple[int, int], set[int]] = {}
-    numbered = {i: [(band, bucket_number(key)) for band, key in c.band_keys] for i, c in changed}
+    numbered = {i: list(enumerate(c.lsh_buckets)) for i, c in changed}
     for i, keys_of_one in numbered.items():
         for key in keys_of_one:
             holders.setdefault(key, set()).add(i)
@@ -123,12 +115,6 @@ def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplai
         for i, keys_of_one in numbered.items()
         if (mates := set().union(*(holders.get(key, set()) for key in keys_of_one)) - {i})
     }
-
-
-def bucket_number(key: str) -> int:
-    """A 16-hex-digit band key as the signed 64-bit integer stored in `lsh_buckets.bucket`."""
-    number = int(key, 16)
-    return number - (1 << 64) if number >= 1 << 63 else number
 
 
 def _same_author_mates(conn: Connection, complaints: Sequence[_Stored]) -> dict[int, set[int]]:

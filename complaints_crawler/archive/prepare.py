@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from complaints_crawler.items import Complaint
-from complaints_crawler.text.fingerprint import hash_thread, lsh_band_keys, minhash, normalized_thread_text
+from complaints_crawler.text.fingerprint import hash_thread, lsh_buckets, minhash, normalized_thread_text
 from complaints_crawler.text.masks import MaskSpan, normalize
 
 
@@ -39,7 +39,7 @@ class PreparedComplaint:
     mask_count: int
     entries: tuple[PreparedEntry, ...]
     content_hash: str
-    band_keys: tuple[tuple[int, str], ...]  # MinHash LSH buckets of text_normalized, for near-duplicates
+    lsh_buckets: tuple[int, ...]  # MinHash LSH bucket of text_normalized in each band, for near-duplicates
 
     @property
     def key(self) -> tuple[str, str]:
@@ -92,5 +92,5 @@ def prepare(complaint: Complaint, *, mask_pii: bool = True) -> PreparedComplaint
                 ((e.kind, e.posted_on, e.verdict, e.text_normalized) for e in entries),
             )
         ),
-        band_keys=tuple(lsh_band_keys(minhash(body.text_normalized))),
+        lsh_buckets=tuple(lsh_buckets(minhash(body.text_normalized))),
     )

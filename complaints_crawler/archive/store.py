@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.database import open_archive
 from complaints_crawler.archive.models import (
+    Base,
     BusinessRow,
     ComplaintRevisionRow,
     ComplaintRow,
@@ -241,12 +243,12 @@ class ArchiveStore:
         conn.execute(delete(ResponseRow).where(ResponseRow.complaint_id.in_(changed_ids)))
         conn.execute(delete(RedactionRow).where(RedactionRow.complaint_id.in_(changed_ids)))
         responses = [dict(complaint_id=ids[c.key], **entry.row()) for c in changed for entry in c.entries]
-        _execute_rows(conn, insert(ResponseRow), responses)
+        _append(conn, ResponseRow, responses)
         redactions = [dict(complaint_id=ids[c.key], **span) for c in changed for span in c.redaction_rows()]
-        _execute_rows(conn, insert(RedactionRow), redactions)
-        _execute_rows(
+        _append(conn, RedactionRow, redactions)
+        _append(
             conn,
-            insert(ComplaintRevisionRow),
+            ComplaintRevisionRow,
             [
                 dict(complaint_id=ids[c.key], run_id=run_id, content_hash=c.content_hash, status=c.item.status,
                      entry_count=len(c.entries), observed_at=now)
@@ -259,6 +261,13 @@ class ArchiveStore:
 def _execute_rows(conn: Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(stmt, rows)
+
+
+def _append(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert new rows (all with the same keys) into `model`'s table: COPY on PostgreSQL."""
+    if rows:
+        columns = list(rows[0])
+        append_rows(conn, model.__table__, columns, [[row[c] for c in columns] for row in rows])  # type: ignore[arg-type]
 
 
 def _richest_per_key(complaints: Sequence[PreparedComplaint]) -> list[PreparedComplaint]:

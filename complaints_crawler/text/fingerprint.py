@@ -6,15 +6,15 @@
 - Near-duplicates (cross-posts, reposts, another site's copy) are pairs whose word 5-shingle sets have a
   Jaccard similarity >= 0.8. Shingles are lower-cased (an author re-typing "MI LED TV" for "mi led tv" is
   the same text) and built on `text_normalized`, so a copy whose masks another site wrote differently is
-  identical. Candidates come from LSH band keys stored in the archive; each candidate pair is confirmed
+  identical. Candidates come from LSH band buckets stored in the archive; each candidate pair is confirmed
   by the exact Jaccard of its shingle sets.
 
-MinHash values must be equal on every process and machine, because their band keys are stored: the
+MinHash values must be equal on every process and machine, because their band buckets are stored: the
 permutations come from datasketch's seeded generator (scheme `affine32`, pinned), the shingle hashes from
 crc32 of the words combined per window (Python's `hash` is salted per process). Hashing each word once
 and combining windows in numpy, then one `update_batch`, costs ~0.1 ms for a 1.5 KB text: 5x less than
 `update_batch` of sha1-hashed shingle strings, 18x less than `update` per shingle. Changing any of this
-changes every stored key: bump `_KEY_PERSON` with it.
+changes every stored bucket: bump `_KEY_PERSON` with it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ LSH_BANDS = 16
 LSH_ROWS = 8
 
 _WINDOW_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier combining the word hashes of a window
-_KEY_PERSON = b"cc-lsh-v1"  # namespace of the band keys: bump when shingling, hashing or seed change
+_KEY_PERSON = b"cc-lsh-v1"  # namespace of the band buckets: bump when shingling, hashing or seed change
 _KEY_BYTES = 8
 
 
@@ -100,7 +100,7 @@ def jaccard(a: set, b: set) -> float:
     return common / union if union else 0.0
 
 
-# --- MinHash and LSH band keys ----------------------------------------------------------------------
+# --- MinHash and LSH band buckets ----------------------------------------------------------------------
 
 
 @lru_cache(maxsize=8)
@@ -135,20 +135,22 @@ def minhash(text_normalized: str, num_perm: int = NUM_PERM) -> MinHash:
     return result
 
 
-def lsh_band_keys(minhash: MinHash, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> list[tuple[int, str]]:
-    """(band index, 16-hex-digit key of the band's hash values): equal keys in a band make a candidate pair."""
+def lsh_buckets(minhash: MinHash, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> list[int]:
+    """The bucket of each band (list index = band): a signed 64-bit hash of the band's MinHash values, as
+    stored in `lsh_buckets.bucket`. Equal buckets in a band make a candidate pair."""
     if bands * rows > len(minhash.hashvalues):
         raise ValueError(f"{bands} bands x {rows} rows need more than {len(minhash.hashvalues)} permutations")
-    # Fixed width and byte order, so a key is the same on every machine.
+    # Fixed width and byte order, so a bucket is the same on every machine.
     values = np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
     size = rows * 8
-    return [(band, _band_key(values[band * size : (band + 1) * size])) for band in range(bands)]
+    return [_bucket(values[band * size : (band + 1) * size]) for band in range(bands)]
 
 
-def _band_key(values: bytes) -> str:
-    return hashlib.blake2b(values, digest_size=_KEY_BYTES, person=_KEY_PERSON).hexdigest()
+def _bucket(values: bytes) -> int:
+    digest = hashlib.blake2b(values, digest_size=_KEY_BYTES, person=_KEY_PERSON).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def collision_probability(similarity: float, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> float:
-    """Chance that a pair of the given Jaccard similarity shares at least one band key."""
+    """Chance that a pair of the given Jaccard similarity shares at least one band bucket."""
     return 1.0 - (1.0 - similarity**rows) ** bands
