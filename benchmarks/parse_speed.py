@@ -22,8 +22,9 @@ sys.path.insert(0, str(REPO))
 
 from complaints_crawler.parsers import bbb, complaintsboard, consumercomplaints  # noqa: E402
 from complaints_crawler.parsers.base import ParsedPage  # noqa: E402
+from complaints_crawler.paths import FIXTURE_SITES_DIR  # noqa: E402
 
-SITES = REPO / "fixtures" / "sites"
+SITES = FIXTURE_SITES_DIR
 BBB = "https://www.bbb.org"
 BBB_MS = "us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints"
 BBB_CHARTER = "us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162/complaints"
@@ -34,7 +35,7 @@ CB = "https://www.complaintsboard.com"
 class Case(NamedTuple):
     name: str
     parse: Callable[[str, str], ParsedPage]
-    file: str  # under fixtures/sites/
+    file: str  # under complaints_crawler/fixture_sites/
     url: str
 
 

@@ -25,6 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from make_spam_corpus import load  # noqa: E402
 
 from complaints_crawler.text import spam  # noqa: E402
+from complaints_crawler.paths import FIXTURE_SITES_DIR  # noqa: E402
 
 PAGE_BYTES = 50_000
 RUNS = 200
@@ -104,7 +105,7 @@ def main() -> None:
     doorways = [r["text"] for r in records if r["kind"] == "doorway" and r["lang"] == "zh"]
     for name, page in (("complaints page (English/Hinglish)", page_of(complaints)), ("doorway page (Chinese)", page_of(doorways))):
         print(f"score() on a 50 KB {name}: {timing(lambda: spam.score(page))}")
-    html = (ROOT / "fixtures/sites/consumercomplaints/octopus-alipay-topup-b990001/index.html").read_text()
+    html = (FIXTURE_SITES_DIR / "consumercomplaints/octopus-alipay-topup-b990001/index.html").read_text()
     print(f"score_html() on the doorway fixture ({len(html.encode()) // 1000} KB HTML): {timing(lambda: spam.score_html(html))}")
 
 

@@ -1,7 +1,7 @@
 """A local copy of the live sites, served over real HTTP for tests and `complaints demo`.
 
-Each site folder under `fixtures/sites/` gets its own origin (so it keeps its own robots.txt); the
-URL-to-file rules are in `fixtures/sites/README.md`.
+Each site folder under `complaints_crawler/fixture_sites/` gets its own origin (so it keeps its own robots.txt); the
+URL-to-file rules are in `complaints_crawler/fixture_sites/README.md`.
 """
 
 from __future__ import annotations

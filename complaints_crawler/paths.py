@@ -1,8 +1,7 @@
-"""Where the project's non-code files live (the package is installed from its checkout, `pip install -e`)."""
+"""Where the package's data files live: inside the package, so a wheel, an egg or an editable install has them."""
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-FIXTURES_DIR = PROJECT_ROOT / "fixtures"
-FIXTURE_SITES_DIR = FIXTURES_DIR / "sites"
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+FIXTURE_SITES_DIR = PACKAGE_DIR / "fixture_sites"

@@ -11,6 +11,7 @@ import pytest
 
 from complaints_crawler.fixture_site import resolve
 from complaints_crawler.items import ResponseKind, Verdict
+from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.parsers.bbb import (
     SearchCandidate,
     choose_candidate,
@@ -26,7 +27,7 @@ from complaints_crawler.parsers.bbb import (
 from complaints_crawler.text.threads import read_threads
 
 REPO = Path(__file__).resolve().parents[1]
-SITE = REPO / "fixtures" / "sites" / "bbb"
+SITE = FIXTURE_SITES_DIR / "bbb"
 SEEDS = REPO.parent / "shared" / "seeds"
 ORIGIN = "http://127.0.0.1:8471"
 BR, CA = ResponseKind.BUSINESS_RESPONSE, ResponseKind.CUSTOMER_ANSWER

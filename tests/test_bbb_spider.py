@@ -22,9 +22,10 @@ from complaints_crawler.archive.database import make_engine, upgrade
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.middlewares.blocks import backoff_delay, retry_after_seconds
+from complaints_crawler.paths import FIXTURE_SITES_DIR
 from crawling import REPO, scrapy_crawl
 
-SITE = REPO / "fixtures" / "sites" / "bbb"
+SITE = FIXTURE_SITES_DIR / "bbb"
 MS = "/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
 MS_FARGO = "/us/nd/fargo/profile/computer-software/microsoft-corporation-1296-7011"
 CHARTER = "/us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162"

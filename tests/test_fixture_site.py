@@ -1,4 +1,4 @@
-"""The fixture site's URL-to-file rules (fixtures/sites/README.md)."""
+"""The fixture site's URL-to-file rules (complaints_crawler/fixture_sites/README.md)."""
 
 import urllib.error
 import urllib.request

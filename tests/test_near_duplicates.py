@@ -10,9 +10,10 @@ from complaints_crawler.archive import database
 from complaints_crawler.archive.models import ComplaintRow
 from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.archive.store import ArchiveStore
+from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.parsers import bbb, complaintsboard, consumercomplaints
 
-SITES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
+SITES = FIXTURE_SITES_DIR
 BBB_PROFILE = "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
 BBB_DIR = SITES / "bbb/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints"
 CHARTER = SITES / "bbb/us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162/complaints/index.html"

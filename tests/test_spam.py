@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from complaints_crawler.text import spam
+from complaints_crawler.paths import FIXTURE_SITES_DIR
 
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 CORPUS = ROOT / "fixtures" / "spam"
-DOORWAY_HTML = ROOT / "fixtures/sites/consumercomplaints/octopus-alipay-topup-b990001/index.html"
+DOORWAY_HTML = FIXTURE_SITES_DIR / "consumercomplaints/octopus-alipay-topup-b990001/index.html"
 INDIA = {"Latin", "Devanagari"}
 
 
@@ -187,10 +188,9 @@ def test_deterministic():
 def test_no_fixture_site_page_but_the_doorway_is_spam():
     """Pages with little text (an empty page, a board of two complaints) repeat the company name in every
     heading and button; that is a board, not keyword injection."""
-    sites = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
     flagged = sorted(
-        str(page.relative_to(sites))
-        for page in sites.rglob("*.html")
+        str(page.relative_to(FIXTURE_SITES_DIR))
+        for page in FIXTURE_SITES_DIR.rglob("*.html")
         if spam.score_html(page.read_bytes(), {"Latin", "Devanagari"}).is_spam
     )
     assert flagged == ["consumercomplaints/octopus-alipay-topup-b990001/index.html"]
