@@ -23,15 +23,15 @@ FAST = {
 }
 
 
-def scrapy_crawl(spider: str, site: FixtureSite, archive_url: str, *arguments: str,
-                 **settings: str) -> subprocess.CompletedProcess[str]:
+def scrapy_crawl(spider: str, site: FixtureSite, archive_url: str, *arguments: str, cwd: Path = REPO,
+                 env: dict[str, str] | None = None, **settings: str) -> subprocess.CompletedProcess[str]:
     """`scrapy crawl SPIDER -a ARGUMENT…` against `site`, into `archive_url`; exit code and output."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for argument in arguments:
         command += ["-a", argument]
     for name, value in {BASE_URL_SETTINGS[spider]: site.base_url, "ARCHIVE_URL": archive_url, **FAST, **settings}.items():
         command += ["-s", f"{name}={value}"]
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=240)
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
 
 
 def complaints_cli(*arguments: str, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,5 @@
-"""A regular (non-editable) install carries what the package needs at run time: the migrations, which
-create a new archive on first use, and the local copy of the sites that `complaints demo` serves."""
+"""Installed copies carry what the package needs at run time: the migrations, which create a new archive on
+first use, and the local copy of the sites that `complaints demo` serves. Nothing is read from a checkout."""
 
 from __future__ import annotations
 
@@ -7,43 +7,77 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
-from crawling import REPO
+import pytest
+from sqlalchemy import func, select
+
+from complaints_crawler.archive.database import make_engine
+from complaints_crawler.archive.models import ComplaintRow, ResponseRow
+from crawling import REPO, scrapy_crawl
 
 
-def test_a_regular_install_creates_an_archive_and_runs_the_demo(tmp_path):
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The package installed without -e (no dependencies, offline), its source removed."""
+    root = tmp_path_factory.mktemp("install")
     # Built from a copy: the build leaves build/ and *.egg-info/ behind, and the checkout stays clean.
-    source = tmp_path / "source"
+    source = root / "source"
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "*.db"))
-    target = tmp_path / "installed"
+    target = root / "site-packages"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
          "--target", str(target), str(source)],
         capture_output=True, text=True, timeout=300,
     )
     assert install.returncode == 0, install.stderr[-3000:]
-    shutil.rmtree(source)  # nothing may be read from a checkout any more
+    shutil.rmtree(source)
+    return target
 
-    work = tmp_path / "work"
-    work.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(target)}
 
-    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, *arguments], cwd=work, env=env, capture_output=True, text=True,
-                              timeout=300)
+def python_path(path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(path), "SCRAPY_SETTINGS_MODULE": "complaints_crawler.settings"}
 
-    where = run("-c", "import complaints_crawler; print(complaints_crawler.__file__)")
-    assert Path(where.stdout.strip()).is_relative_to(target), where.stdout + where.stderr
 
-    upgraded = run("-m", "complaints_crawler.cli", "db", "upgrade", "--archive", "sqlite:///fresh.db")
+def run(work: Path, env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *arguments], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_a_regular_install_creates_an_archive_and_runs_the_demo(installed, tmp_path):
+    env = python_path(installed)
+    where = run(tmp_path, env, "-c", "import complaints_crawler; print(complaints_crawler.__file__)")
+    assert Path(where.stdout.strip()).is_relative_to(installed), where.stdout + where.stderr
+
+    upgraded = run(tmp_path, env, "-m", "complaints_crawler.cli", "db", "upgrade", "--archive", "sqlite:///fresh.db")
     assert upgraded.returncode == 0, upgraded.stderr[-3000:]
     assert "is at revision 0003 (head 0003)" in upgraded.stdout
 
-    demo = run("-m", "complaints_crawler.cli", "demo")
+    demo = run(tmp_path, env, "-m", "complaints_crawler.cli", "demo")
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert [line.split() for line in demo.stdout.splitlines() if line.startswith(("bbb ", "complaintsboard ", "consumercomplaints "))] == [
         ["bbb", "2", "20", "51", "0"],
         ["complaintsboard", "1", "10", "3", "0"],
         ["consumercomplaints", "1", "24", "26", "1"],
     ]
+
+
+def test_a_crawl_from_a_zipped_egg_creates_its_archive(installed, tmp_path, fixture_sites):
+    """Scrapyd imports a deployed project from its zipped egg: the migrations are read out of the zip."""
+    egg = tmp_path / "complaints_crawler.egg"
+    with zipfile.ZipFile(egg, "w") as archive:
+        for path in (installed / "complaints_crawler").rglob("*"):
+            if "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(installed))
+    env = python_path(egg)
+    where = run(tmp_path, env, "-c", "import complaints_crawler; print(complaints_crawler.__file__)")
+    assert where.stdout.strip() == str(egg / "complaints_crawler" / "__init__.py"), where.stderr
+
+    url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    done = scrapy_crawl("bbb", fixture_sites["bbb"], url, "company=microsoft", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ComplaintRow)).scalar_one() == 10
+        assert conn.execute(select(func.count()).select_from(ResponseRow)).scalar_one() == 32
+    engine.dispose()

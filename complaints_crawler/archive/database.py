@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
-from complaints_crawler.paths import MIGRATIONS_DIR
+from complaints_crawler.paths import migrations_dir
 
 DEFAULT_ARCHIVE_URL = "sqlite:///archive.db"
 ARCHIVE_URL_ENV = "COMPLAINTS_ARCHIVE_URL"
@@ -67,7 +67,7 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
 
 def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", _driver_url(url).replace("%", "%%"))
     return config
 
