@@ -78,11 +78,12 @@ def _parse_index_name(name: str) -> tuple[set[tuple[str, str]], int] | None:
 
 @dataclass
 class FixtureSite:
-    """One site on its own local origin; `requests` records every path asked, in order."""
+    """One site on its own local origin; `requests` records every path asked, in order, `headers` their headers."""
 
     roots: list[Path]
     host: str = "127.0.0.1"
     requests: list[str] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -96,6 +97,7 @@ class FixtureSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 site.requests.append(self.path)
+                site.headers.append({name.lower(): value for name, value in self.headers.items()})
                 split = urlsplit(self.path)
                 match = resolve(site.roots, split.path, split.query)
                 if match is None:

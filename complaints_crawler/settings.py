@@ -63,6 +63,12 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 HTTPCACHE_ENABLED = False
 
+# -- bot protection --------------------------------------------------------------------------------------
+# A curl_cffi browser name ("chrome", "firefox", ...) downloads every request with that browser's TLS and
+# HTTP/2 fingerprints (BBB is behind Cloudflare); needs the `impersonate` extra. Off by default.
+IMPERSONATE_BROWSER = None
+ADDONS = {"complaints_crawler.impersonation.Impersonation": 0}
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

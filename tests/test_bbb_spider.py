@@ -177,6 +177,15 @@ def test_a_url_that_is_no_profile_is_an_invalid_argument(bbb, tmp_path):
     assert "not a BBB profile or complaints URL" in result.stderr
 
 
+def test_a_crawl_that_cannot_start_exits_1_with_its_own_error(bbb, tmp_path):
+    # A setting that fails while the crawler is set up, before it has stats (or a pipeline, or a spider).
+    result = crawl(bbb, sqlite_url(tmp_path), "company=microsoft", STATS_CLASS="complaints_crawler.nosuch.Stats")
+    assert_exit(result, 1)
+    assert "ModuleNotFoundError: No module named 'complaints_crawler.nosuch'" in result.stderr
+    assert "RuntimeError" not in result.stderr
+    assert bbb.requests == []
+
+
 # --- name resolution ----------------------------------------------------------------------------------------
 
 
@@ -275,7 +284,7 @@ def test_cloudflare_challenge_is_retried_then_blocked(bbb, tmp_path):
     assert complaint_pages(bbb, BLOCKED) == [f"{BLOCKED}/complaints"] * (1 + BLOCK_RETRIES)
     assert got["run"].stats["blocks/retries"] == BLOCK_RETRIES
     # The log says what to do.
-    assert "scrapy-impersonate" in result.stderr and "complaints import --site bbb" in result.stderr
+    assert "-s IMPERSONATE_BROWSER=chrome" in result.stderr and "complaints import --site bbb" in result.stderr
 
 
 def test_429_on_a_later_page_keeps_the_pages_before_it(overlay, overlaid_bbb, tmp_path):

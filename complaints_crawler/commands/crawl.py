@@ -11,6 +11,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from complaints_crawler.impersonation import require_scrapy_impersonate
 from complaints_crawler.spiders.base import FAILED_FINISH_REASONS
 
 
@@ -20,8 +21,12 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        require_scrapy_impersonate(crawler.settings)  # a usage error, before anything starts
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        try:
+            reason = crawler.stats.get_value("finish_reason")
+        except RuntimeError:  # Scrapy >= 2.19: the crawl never started (its stats were never set)
+            reason = None
         if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_FINISH_REASONS:
             self.exitcode = 1

@@ -43,8 +43,8 @@ _URL_LIKE = re.compile(r"^(?:https?://|/|(?:www\.)?bbb\.org/)", re.I)
 
 BLOCKED_ADVICE = (
     "BBB (Cloudflare) is blocking this crawler. What to do: slow down (-s DOWNLOAD_DELAY=10, crawl later or "
-    "from another network); or install an impersonating download handler such as scrapy-impersonate (an "
-    "optional extra, not installed by default) and enable it for https; or open the complaints pages in a "
+    "from another network); or download with a browser's TLS fingerprints: pip install -e \".[impersonate]\" "
+    "(scrapy-impersonate) and crawl with -s IMPERSONATE_BROWSER=chrome; or open the complaints pages in a "
     "browser, save them (Ctrl+S), and archive the saved files with `complaints import --site bbb FILE…`."
 )
 
