@@ -12,6 +12,8 @@ LOG_FORMATTER = "complaints_crawler.logformatter.LogFormatter"
 # SQLAlchemy URL; sqlite:///archive.db (a file in the working directory) unless $COMPLAINTS_ARCHIVE_URL says otherwise.
 ARCHIVE_URL = os.environ.get("COMPLAINTS_ARCHIVE_URL", "sqlite:///archive.db")
 ARCHIVE_BATCH_SIZE = 200  # items per transaction
+ARCHIVE_WRITE_ATTEMPTS = 3  # batch writes the archive may refuse in a row before the crawl stops
+ARCHIVE_SPILL_DIR = "."  # where what could not be archived is saved (JSON lines, for `complaints import`)
 MASK_RESIDUAL_PII = True  # also mask e-mails, phone and card numbers the sites left in texts
 # Off skips near-duplicate linking and bucket storage for what this crawl writes (e.g. a bulk load on a
 # slow server); complaints written meanwhile are never found as near-duplicates.

@@ -4,29 +4,34 @@
     complaints import --site bbb FILE…              (the CLI's wrapper)
 
 For users whom a site's bot protection blocks: open the complaints pages in a browser, save them, import
-them. The files are read as `file://` requests through the engine, so the downloader middlewares, the
+them. A `.jsonl` file is what a crawl could not archive (its archive refused the writes): its items go
+through the pipelines again. The files are read as `file://` requests through the engine, so the downloader middlewares, the
 spider middlewares and every item pipeline see them as they see crawled pages. A folder stands for its
-`*.html` / `*.htm` files. The page's live URL is taken from `-a url=` (one file only), else from the saved
+`*.html` / `*.htm` / `*.jsonl` files. The page's live URL is taken from `-a url=` (one file only), else from the saved
 page (the browser's "saved from url" comment, `<link rel="canonical">`, `og:url`), else the parser falls
 back to the site's live origin. A file that yields no complaint and no card is quarantined as `parse_error`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scrapy.http import Response
 
+from complaints_crawler.items import Business, Complaint
 from complaints_crawler.parsers import SITES, page_parser
 from complaints_crawler.parsers.bbb import is_challenge_page
 from complaints_crawler.quarantine import QuarantineKind
 from complaints_crawler.spiders.base import ComplaintsSpider
 
 PAGE_SUFFIXES = (".html", ".htm")
+SPILL_SUFFIX = ".jsonl"  # items a crawl could not archive (pipelines/archive.py)
+ITEM_TYPES: dict[str, type[BaseModel]] = {"business": Business, "complaint": Complaint}
 # Where a browser or the page itself says which URL a saved page came from, most specific first.
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
 _CANONICAL = re.compile(
@@ -79,7 +84,7 @@ def expand_paths(names: list[str]) -> tuple[list[Path], list[str]]:
     for name in names:
         path = Path(name).expanduser()
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES))
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (*PAGE_SUFFIXES, SPILL_SUFFIX)))
         elif path.is_file():
             found.append(path)
         else:
@@ -98,10 +103,35 @@ class ImportSpider(ComplaintsSpider):
         if missing:
             self.close_with("invalid_arguments", f"-a files: no such file or folder: {', '.join(missing)}")
         if not paths:
-            self.close_with("invalid_arguments", f"-a files: no saved pages ({'/'.join(PAGE_SUFFIXES)}) in {self.args.files}")
+            self.close_with("invalid_arguments", f"-a files: no saved pages ({'/'.join((*PAGE_SUFFIXES, SPILL_SUFFIX))}) in {self.args.files}")
         self.logger.info("importing %d saved %s page(s)", len(paths), self.args.site)
         for path in paths:
-            yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_saved, dont_filter=True)
+            if path.suffix.lower() == SPILL_SUFFIX:
+                yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_spilled, dont_filter=True,
+                                     meta={"skip_spam_check": True})  # items, not a page
+            else:
+                yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_saved, dont_filter=True)
+
+    def parse_spilled(self, response: Response):  # type: ignore[no-untyped-def]
+        """The items of a crawl's unarchived file, one JSON object a line, back through the pipelines."""
+        self.crawler.stats.inc_value("import/files")
+        for number, line in enumerate(self.text_of(response).splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                [(kind, record)] = json.loads(line).items()
+                if kind == "quarantine":
+                    self.quarantine(QuarantineKind(record["kind"]), record["reason"], url=record.get("url"),
+                                    score=record.get("score"), details=record.get("details"))
+                    continue
+                item = ITEM_TYPES[kind].model_validate(record)
+            except (ValueError, KeyError, TypeError) as error:  # JSON, shape or validation (ValidationError)
+                reason = f"line {number} of {response.url} is no archivable item: {str(error).splitlines()[0]}"
+                kind_of_error = QuarantineKind.INVALID_ITEM if isinstance(error, ValidationError) else QuarantineKind.PARSE_ERROR
+                self.quarantine(kind_of_error, reason, url=response.url, details={"line": line[:2000]})
+                continue
+            self.crawler.stats.inc_value(f"import/{kind}")
+            yield item
 
     def parse_saved(self, response: Response):  # type: ignore[no-untyped-def]
         html = self.text_of(response)
