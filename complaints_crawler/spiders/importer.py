@@ -5,11 +5,12 @@
 
 For users whom a site's bot protection blocks: open the complaints pages in a browser, save them, import
 them. A `.jsonl` file is what a crawl could not archive (its archive refused the writes): its items go
-through the pipelines again. The files are read as `file://` requests through the engine, so the downloader middlewares, the
-spider middlewares and every item pipeline see them as they see crawled pages. A folder stands for its
-`*.html` / `*.htm` / `*.jsonl` files. The page's live URL is taken from `-a url=` (one file only), else from the saved
-page (the browser's "saved from url" comment, `<link rel="canonical">`, `og:url`), else the parser falls
-back to the site's live origin. A file that yields no complaint and no card is quarantined as `parse_error`.
+through the pipelines again. The files are read as `file://` requests through the engine, so the
+downloader middlewares, the spider middlewares and every item pipeline see them as they see crawled
+pages. A folder stands for its `*.html` / `*.htm` / `*.jsonl` files. The page's live URL is taken from
+`-a url=` (one file only), else from the saved page (the browser's "saved from url" comment,
+`<link rel="canonical">`, `og:url`), else the parser falls back to the site's live origin. A file that
+yields no complaint and no card is quarantined as `parse_error`.
 """
 
 from __future__ import annotations
