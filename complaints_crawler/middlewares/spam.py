@@ -58,7 +58,8 @@ class PageSpamMiddleware:
         ):
             return response
         try:
-            result = score_html(response.body, expected_scripts(self.crawler), self.threshold)
+            # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
+            result = score_html(response.text, expected_scripts(self.crawler), self.threshold)
         except Exception:
             # A scorer bug must not cost the page: let it through to its parser, loudly.
             log.exception("spam check failed on %s; the page is passed on unchecked", response.url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from lxml import html as lxml_html
-from lxml.etree import _Comment, _Element, _ProcessingInstruction
+from lxml.etree import ParserError, _Comment, _Element, _ProcessingInstruction
 
 BLOCK_TAGS = frozenset(
     """address article aside blockquote dd details dialog div dl dt fieldset figcaption figure footer
@@ -27,7 +27,14 @@ _BR = "\x02"  # one <br>; two in a row make a paragraph break
 
 
 def parse_html(html: str | bytes) -> _Element:
-    return lxml_html.fromstring(html) if html else lxml_html.fromstring("<html></html>")
+    """The document's root; an empty one for a body with no markup at all (blank, or comments only)."""
+    if isinstance(html, str) and html.lstrip().startswith("<?xml"):
+        # XHTML: the text is decoded already, and lxml refuses a str that declares an encoding.
+        html = html[html.index("?>") + 2 :]
+    try:
+        return lxml_html.fromstring(html)
+    except ParserError:  # lxml: "Document is empty"
+        return lxml_html.fromstring("<html></html>")
 
 
 def element_text(element: _Element) -> str:

@@ -264,7 +264,8 @@ def measure(text: str, expected_scripts: Collection[str] | None = None) -> tuple
 
 
 def _sample(text: str, budget: int = SAMPLE_BYTES) -> str:
-    """`text`, or SAMPLE_WINDOWS evenly spaced windows of it, each starting and ending at a line break.
+    """`text`, or SAMPLE_WINDOWS evenly spaced, non-overlapping windows of it, each starting at a line break
+    (or where the previous one ended) and ending at one when one comes soon enough.
 
     The budget is in UTF-8 bytes, so a CJK page (one token a character) yields no more tokens than
     an English one."""
@@ -276,10 +277,14 @@ def _sample(text: str, budget: int = SAMPLE_BYTES) -> str:
     width = len(text) * budget // size // SAMPLE_WINDOWS
     step = (len(text) - width) // (SAMPLE_WINDOWS - 1)
     windows = []
+    last_end = 0
     for start in range(0, step * SAMPLE_WINDOWS, step):
-        begin = text.rfind("\n", 0, start) + 1
+        # From the line break before `start`, but never back into the previous window: text read twice
+        # would look like repetition.
+        begin = max(text.rfind("\n", 0, start) + 1, last_end)
         end = text.find("\n", begin + width, begin + 2 * width)
-        windows.append(text[begin : end if end >= 0 else begin + width])
+        last_end = end if end >= 0 else begin + width
+        windows.append(text[begin:last_end])
     return "\n".join(windows)
 
 
