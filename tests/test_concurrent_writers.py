@@ -46,3 +46,22 @@ def test_two_processes_write_one_archive_at_once(archive_url):
         # Each complaint is new to exactly one writer (or both, at worst, on PostgreSQL's race), never more.
         assert COMPLAINTS <= count(ComplaintRevisionRow) <= 2 * COMPLAINTS
     engine.dispose()
+
+
+def test_reading_a_sqlite_archive_never_waits_for_a_writer(tmp_path):
+    """`complaints stats` and friends read while a crawl holds the write lock for its batch."""
+    import sqlite3
+
+    from complaints_crawler.archive import database, queries
+
+    url = f"sqlite:///{tmp_path / 'archive.db'}"
+    engine = database.open_archive(url)
+    writer = sqlite3.connect(tmp_path / "archive.db", isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # a crawl in the middle of a batch
+    try:
+        assert queries.summary_by_source(engine) == []
+        assert database.schema_revisions(engine) == ("0003", "0003")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        engine.dispose()

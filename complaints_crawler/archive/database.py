@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 from complaints_crawler.paths import migrations_dir
@@ -61,8 +61,18 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         # IMMEDIATE takes the write lock up front: two writers then queue on busy_timeout instead of
-        # failing with "database is locked" when a reader tries to become a writer.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # failing with "database is locked" when a reader tries to become a writer. Readers (`reading`)
+        # take no lock, so a query never waits for a crawl's batch, nor holds one up.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "archive_read_only"
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for queries only (use it in `with`): on SQLite it never takes the write lock."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 def alembic_config(url: str) -> Config:
@@ -75,7 +85,7 @@ def alembic_config(url: str) -> Config:
 def schema_revisions(engine: Engine) -> tuple[str | None, str]:
     """(the archive's revision, the code's head revision)."""
     head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     assert head is not None
     return current, head

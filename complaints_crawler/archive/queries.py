@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from complaints_crawler.archive.database import reading
 from complaints_crawler.archive.models import (
     BusinessRow,
     ComplaintRevisionRow,
@@ -33,7 +34,7 @@ def summary_by_source(engine: Engine) -> list[SourceSummary]:
     def row(source: str) -> SourceSummary:
         return rows.setdefault(source, SourceSummary(source))
 
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for source, n in conn.execute(select(BusinessRow.source, func.count()).group_by(BusinessRow.source)):
             row(source).businesses = n
         for source, n in conn.execute(select(ComplaintRow.source, func.count()).group_by(ComplaintRow.source)):
@@ -63,18 +64,20 @@ def complaints_by_business_and_status(engine: Engine, source: str | None = None)
     )
     if source:
         query = query.where(BusinessRow.source == source)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
 
 
-def recent_runs(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
+def recent_runs(engine: Engine, limit: int = 20, run_id: int | None = None) -> list[dict[str, Any]]:
+    """The newest crawl runs, newest first (`run_id`: that run only)."""
     columns = [
         CrawlRunRow.id, CrawlRunRow.spider, CrawlRunRow.arguments, CrawlRunRow.started_at, CrawlRunRow.finished_at,
         CrawlRunRow.finish_reason, CrawlRunRow.pages, CrawlRunRow.new_count, CrawlRunRow.updated_count,
         CrawlRunRow.unchanged_count, CrawlRunRow.quarantined_count,
     ]
-    with engine.connect() as conn:
-        rows = conn.execute(select(*columns).order_by(CrawlRunRow.id.desc()).limit(limit))
+    with reading(engine) as conn:
+        query = select(*columns).order_by(CrawlRunRow.id.desc()).limit(limit)
+        rows = conn.execute(query if run_id is None else query.where(CrawlRunRow.id == run_id))
         return [dict(r._mapping) for r in rows]
 
 
@@ -93,7 +96,7 @@ def duplicate_clusters(engine: Engine, limit: int = 100) -> list[list[DuplicateM
     """Groups of near-duplicates: the original first, then the complaints pointing at it."""
     columns = (ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id, ComplaintRow.filed_on,
                ComplaintRow.author, ComplaintRow.url)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         members = conn.execute(
             select(*columns, ComplaintRow.duplicate_similarity, ComplaintRow.duplicate_of_id)
             .where(ComplaintRow.duplicate_of_id.is_not(None))
@@ -117,13 +120,13 @@ def find_complaint(engine: Engine, reference: str) -> ComplaintRow | None:
         query = select(ComplaintRow).where(ComplaintRow.id == int(reference))
     else:
         return None
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(query).first()
     return row  # type: ignore[return-value]
 
 
 def revisions(engine: Engine, complaint_id: int) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(ComplaintRevisionRow.observed_at, ComplaintRevisionRow.run_id, ComplaintRevisionRow.status,
                    ComplaintRevisionRow.entry_count, ComplaintRevisionRow.content_hash)
