@@ -115,3 +115,29 @@ def test_an_earlier_filed_copy_archived_later_becomes_the_original(archive_url):
     assert links[("consumercomplaints", "2038650")] == (("complaintsboard", "1787412"), 1.0)
     assert ("complaintsboard", "1787412") not in links
     store.close()
+
+
+def test_a_group_that_gets_an_earlier_original_moves_to_it_whole(archive_url):
+    """A re-post B points at A; a copy Z of A filed earlier arrives later: A and B both point at Z."""
+    from datetime import date
+
+    from complaints_crawler.items import BusinessRef, Source
+    from factories import complaint
+
+    a = complaint(1, responses=0).model_copy(update={"author": "Ravi K", "filed_on": date(2024, 3, 10)})
+    words = a.text.split()
+    b = a.model_copy(update={"external_id": "b-repost", "filed_on": date(2024, 3, 12), "text": " ".join(words[::-1])})
+    z = a.model_copy(update={
+        "source": Source.COMPLAINTSBOARD, "external_id": "z-copy", "author": "someone else", "filed_on": date(2024, 3, 1),
+        "business": BusinessRef(source=Source.COMPLAINTSBOARD, external_id="cb1", name="Business 0"),
+    })
+    store = open_store(archive_url)
+    store.write([], [prepare(a), prepare(b)], None)
+    assert duplicate_links(store.engine) == {("bbb", "b-repost"): (("bbb", a.external_id), 1.0)}  # word sets
+    store.write([], [prepare(z)], None)
+    links = duplicate_links(store.engine)
+    store.close()
+    assert links == {
+        ("bbb", a.external_id): (("complaintsboard", "z-copy"), 1.0),
+        ("bbb", "b-repost"): (("complaintsboard", "z-copy"), 1.0),  # its similarity to A, which linked it
+    }

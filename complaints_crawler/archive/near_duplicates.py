@@ -78,8 +78,13 @@ def link_near_duplicates(
             conn.execute(
                 update(ComplaintRow)
                 .where(ComplaintRow.id == member.id)
-                .values(duplicate_of_id=root, duplicate_similarity=similarity if similarity is not None else matches[member_id])
+                .values(duplicate_of_id=root, duplicate_similarity=similarity if similarity is not None else max(matches.values()))
             )
+            # A member that headed a group of its own brings the group along: chains never form.
+            conn.execute(update(ComplaintRow).where(ComplaintRow.duplicate_of_id == member.id).values(duplicate_of_id=root))
+            for other in stored.values():
+                if other.duplicate_of_id == member.id:
+                    other.duplicate_of_id = root
             member.duplicate_of_id = root
             linked += 1
     return linked
