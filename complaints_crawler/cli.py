@@ -190,8 +190,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     if args.url:
         arguments["url"] = args.url
     [outcome] = run_crawls([("import", arguments)], {"ARCHIVE_URL": archive, "LOG_LEVEL": "WARNING"})
-    engine = database.open_archive(archive)
-    run = queries.recent_runs(engine, 1)[0]
+    if outcome.run_id is None:
+        raise CliError(f"import ended with {outcome.finish_reason or 'an error'} before it reached the archive")
+    # This import's own run: another crawl may be writing to the same archive.
+    [run] = queries.recent_runs(database.open_archive(archive), 1, run_id=outcome.run_id)
     print(f"imported {len(args.files)} file(s) into {_shown(archive)} as crawl run {run['id']} ({outcome.finish_reason}): "
           f"{run['new_count']} new, {run['updated_count']} updated, {run['unchanged_count']} unchanged complaints, "
           f"{run['quarantined_count']} quarantined")
@@ -289,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports = command("import", cmd_import, "archive saved pages (e.g. when a site blocks the crawler) through the pipelines")
     imports.add_argument("--site", required=True, choices=["bbb", "consumercomplaints", "complaintsboard"])
     imports.add_argument("--url", help="the live URL of the page (one file only; default: read from the saved page)")
-    imports.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages, or folders of them")
+    imports.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages, folders of them, or .jsonl files of items a crawl could not archive")
 
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     return parser

@@ -11,6 +11,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
 from complaints_crawler.fixture_site import serve_sites
+from complaints_crawler.spiders.base import crawl_stat
 
 # The crawls the demo runs, for the spiders that exist: (spider, arguments).
 DEMO_CRAWLS: list[tuple[str, dict[str, str]]] = [
@@ -40,7 +41,8 @@ FAST_LOCAL_SETTINGS = {
 class CrawlOutcome:
     spider: str
     arguments: dict[str, str]
-    finish_reason: str | None
+    finish_reason: str | None  # None: the crawl never started
+    run_id: int | None  # its crawl_runs row, when it reached the archive
 
 
 def project_settings(overrides: dict[str, Any]) -> Any:
@@ -60,7 +62,7 @@ def run_crawls(crawls: list[tuple[str, dict[str, str]]], overrides: dict[str, An
         process.crawl(crawler, **arguments)
         started.append((spider, arguments, crawler))
     process.start()
-    return [CrawlOutcome(s, a, c.stats.get_value("finish_reason") if c.stats else None) for s, a, c in started]
+    return [CrawlOutcome(s, a, crawl_stat(c, "finish_reason"), crawl_stat(c, "archive/run_id")) for s, a, c in started]
 
 
 def run_demo(archive: str, log_level: str = "WARNING") -> list[CrawlOutcome]:

@@ -75,14 +75,14 @@ def test_what_the_archive_refuses_is_saved_and_imported_later(archive_url, fixtu
     assert [next(iter(r)) for r in records] == ["business"] + ["complaint"] * 10
     assert f"they are saved in {path}. Archive them with: complaints import --site bbb --archive " in done.stderr
 
-    # Once the archive takes writes again; a damaged line is quarantined, the rest imported.
+    # Once the archive takes writes again; damaged lines are quarantined, the rest imported.
     execute(archive_url, ACCEPT[backend])
     with path.open("a", encoding="utf-8") as out:
-        out.write('{"complaint": {"source": "bbb"}}\nnot json\n')
+        out.write('{"complaint": {"source": "bbb"}}\nnot json\n[1]\n{"review": {}}\n')
     imported = complaints_cli("import", "--site", "bbb", "--archive", archive_url, str(path))
     assert imported.returncode == 0, imported.stderr[-3000:]
-    assert "10 new, 0 updated, 0 unchanged complaints, 2 quarantined" in imported.stdout
-    assert counts(archive_url) == {"businesses": 1, "complaints": 10, "responses": 32, "quarantine": 2}
+    assert "10 new, 0 updated, 0 unchanged complaints, 4 quarantined" in imported.stdout
+    assert counts(archive_url) == {"businesses": 1, "complaints": 10, "responses": 32, "quarantine": 4}
 
 
 def test_the_crawl_stops_when_the_archive_keeps_refusing(fixture_sites, tmp_path):

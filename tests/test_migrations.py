@@ -49,14 +49,7 @@ def test_archive_behind_the_code_is_refused(archive_url):
     database.upgrade(archive_url)
     _, head = database.schema_revisions(database.make_engine(archive_url))
     first = [r.revision for r in database.ScriptDirectory.from_config(database.alembic_config(archive_url)).walk_revisions()][-1]
-    if first == head:
-        database.downgrade(archive_url, "base")
-        engine = database.make_engine(archive_url)
-        with engine.begin() as conn:  # a foreign table makes the database "not empty" and unversioned
-            conn.exec_driver_sql("CREATE TABLE other_app (id INTEGER)")
-        with pytest.raises(database.ArchiveSchemaError, match="run `complaints db upgrade`"):
-            database.open_archive(archive_url)
-        return
+    assert (first, head) == ("0001", "0003")
     database.downgrade(archive_url, first)
     with pytest.raises(database.ArchiveSchemaError, match=rf"at schema revision {first}, behind this code \({head}\); run `complaints db upgrade`"):
         database.open_archive(archive_url)

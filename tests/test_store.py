@@ -1,8 +1,11 @@
 """Batched upserts: identical re-writes change nothing but last_seen_at; changed threads are replaced whole."""
 
+from datetime import timedelta, timezone
+
 from sqlalchemy import func, select
 
 from complaints_crawler.archive import database
+from complaints_crawler.archive import store as store_module
 from complaints_crawler.archive.models import (
     BusinessRow, ComplaintRevisionRow, ComplaintRow, QuarantineRow, RedactionRow, ResponseRow,
 )
@@ -31,7 +34,7 @@ def open_store(url):
     return ArchiveStore.open(url)
 
 
-def test_same_items_twice_give_identical_rows_and_zero_new_or_updated(archive_url):
+def test_same_items_twice_give_identical_rows_and_zero_new_or_updated(archive_url, monkeypatch):
     store = open_store(archive_url)
     items = [complaint(n, business_n=n % 3) for n in range(25)]
     profiles = [business(n) for n in range(3)]
@@ -42,6 +45,8 @@ def test_same_items_twice_give_identical_rows_and_zero_new_or_updated(archive_ur
     with store.engine.connect() as conn:
         seen_before = conn.execute(select(func.max(ComplaintRow.last_seen_at))).scalar_one()
 
+    later = seen_before.replace(tzinfo=seen_before.tzinfo or timezone.utc) + timedelta(minutes=5)
+    monkeypatch.setattr(store_module, "utc_now", lambda: later)  # the re-crawl happens later
     run2 = store.open_run("bbb", {"company": "x"})
     second = store.write(profiles, [prepare(c) for c in items], run2)
     assert (second.new, second.updated, second.unchanged) == (0, 0, 25)
@@ -50,7 +55,8 @@ def test_same_items_twice_give_identical_rows_and_zero_new_or_updated(archive_ur
         assert conn.execute(select(func.count()).select_from(ComplaintRow)).scalar_one() == 25
         assert conn.execute(select(func.count()).select_from(ResponseRow)).scalar_one() == 50
         assert conn.execute(select(func.count()).select_from(ComplaintRevisionRow)).scalar_one() == 25
-        assert conn.execute(select(func.min(ComplaintRow.last_seen_at))).scalar_one() >= seen_before
+        seen = conn.execute(select(func.min(ComplaintRow.last_seen_at), func.max(ComplaintRow.last_seen_at))).one()
+    assert [s.replace(tzinfo=s.tzinfo or timezone.utc) for s in seen] == [later, later]  # every unchanged row was touched
     store.close()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.database import open_archive
@@ -156,8 +157,11 @@ class ArchiveStore:
         if self.engine.dialect.name != "postgresql" or self._written < self._next_analyze:
             return
         self._next_analyze = self._written * 4
-        with self.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE businesses, complaints, responses, redactions, lsh_buckets")
+        try:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE businesses, complaints, responses, redactions, lsh_buckets")
+        except SQLAlchemyError as error:  # the batch is committed already: a failed ANALYZE must not undo its count
+            log.warning("ANALYZE after %d new complaints failed: %s", self._written, error)
 
     def _upsert_businesses(
         self, conn: Connection, profiles: Sequence[Business], refs: Iterable[BusinessRef], now: datetime

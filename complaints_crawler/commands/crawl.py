@@ -12,7 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from complaints_crawler.impersonation import require_scrapy_impersonate
-from complaints_crawler.spiders.base import FAILED_FINISH_REASONS
+from complaints_crawler.spiders.base import FAILED_FINISH_REASONS, crawl_stat
 
 
 class Command(ScrapyCrawl):
@@ -24,9 +24,6 @@ class Command(ScrapyCrawl):
         require_scrapy_impersonate(crawler.settings)  # a usage error, before anything starts
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        try:
-            reason = crawler.stats.get_value("finish_reason")
-        except RuntimeError:  # Scrapy >= 2.19: the crawl never started (its stats were never set)
-            reason = None
+        reason = crawl_stat(crawler, "finish_reason")
         if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_FINISH_REASONS:
             self.exitcode = 1

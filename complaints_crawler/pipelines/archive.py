@@ -48,6 +48,7 @@ class ArchivePipeline:
         self.totals = WriteResult()
         self.quarantined_count = 0
         self.failed_writes = 0  # in a row
+        self.flush_at = self.batch_size  # pending items that trigger a write; a batch more after a refusal
         self.stopping = False
         self.spill_path: Path | None = None
         crawler.signals.connect(self._on_quarantined, signal=item_quarantined)
@@ -67,7 +68,11 @@ class ArchivePipeline:
                 repost_threshold=self.crawler.settings.getfloat("REPOST_THRESHOLD"),
                 near_duplicates=self.crawler.settings.getbool("NEAR_DUPLICATES_ENABLED", True),
             )
-            self.run_id = store.open_run(spider.name, dict(getattr(spider, "arguments", {})))
+            try:
+                self.run_id = store.open_run(spider.name, dict(getattr(spider, "arguments", {})))
+            except SQLAlchemyError:
+                store.close()
+                raise
         except ArchiveSchemaError as error:
             log.error("cannot archive: %s", error)
             raise CloseSpider("archive_unavailable") from error
@@ -85,7 +90,7 @@ class ArchivePipeline:
             self.businesses[(item.source.value, item.external_id)] = item
         elif isinstance(item, Complaint):
             self.complaints.append(item._derived.get("prepared") or prepare(item, mask_pii=self.mask_pii))
-        if len(self.complaints) + len(self.businesses) >= self.batch_size and not self.stopping:
+        if self._pending() >= self.flush_at and not self.stopping:
             self.flush()
         return item
 
@@ -114,10 +119,15 @@ class ArchivePipeline:
             self._write_refused(error)
             return False
         self.failed_writes = 0
+        self.flush_at = self.batch_size
         return True
+
+    def _pending(self) -> int:
+        return len(self.complaints) + len(self.businesses)
 
     def _write_refused(self, error: SQLAlchemyError) -> None:
         self.failed_writes += 1
+        self.flush_at = self._pending() + self.batch_size  # the next attempt comes a batch later
         self.stats.inc_value("archive/write_errors")
         log.error("the archive refused a write (%d in a row): %s; %d complaints wait in memory", self.failed_writes,
                   _first_line(error), len(self.complaints))

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
@@ -26,6 +27,14 @@ FAILED_FINISH_REASONS = frozenset(
     {"blocked", "layout_changed", "company_not_found", "invalid_arguments", "archive_unavailable", "shutdown",
      "site_unavailable"}
 )
+
+
+def crawl_stat(crawler: Crawler, name: str) -> Any:
+    """A stat of a finished crawl; None when the crawl never started (Scrapy >= 2.19 has no stats then)."""
+    try:
+        return crawler.stats.get_value(name)
+    except RuntimeError:
+        return None
 
 
 class CrawlArguments(BaseModel):
