@@ -130,7 +130,7 @@ def cmd_duplicates(args: argparse.Namespace) -> None:
         print("no near-duplicates in the archive")
         return
     for cluster in clusters:
-        original, copies = cluster[0], cluster[1:]
+        original = cluster[0]
         print(f"cluster of {len(cluster)}:")
         for member in cluster:
             similarity = "original" if member is original else f"similarity {member.similarity:.2f}"

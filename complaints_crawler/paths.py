@@ -1,4 +1,4 @@
-"""Where the package's data files live: inside the package, so a wheel, an egg or an editable install has them."""
+"""Where the package's data files live: inside the installed package, so a wheel, an egg or an editable install has them."""
 
 from __future__ import annotations
 
@@ -11,19 +11,20 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 FIXTURE_SITES_DIR = PACKAGE_DIR / "fixture_sites"
 
 
 @cache
 def migrations_dir() -> Path:
-    """The migrations as a folder Alembic can read. Scrapyd imports the project from a zipped egg, where they
-    are no folder: then they are copied out, once per process, into a temporary folder."""
-    if MIGRATIONS_DIR.is_dir():
-        return MIGRATIONS_DIR
+    """The Alembic migrations (`migrations/` of the checkout, `complaints_crawler.migrations` once installed) as a
+    folder Alembic can read. Scrapyd imports the project from a zipped egg, where they are no folder: then they
+    are copied out, once per process, into a temporary folder."""
+    source = files("complaints_crawler.migrations")
+    if isinstance(source, Path):
+        return source
     folder = Path(tempfile.mkdtemp(prefix="complaints-migrations-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    _copy_tree(files("complaints_crawler") / "migrations", folder)
+    _copy_tree(source, folder)
     return folder
 
 

@@ -7,17 +7,32 @@ archive pipeline, which writes it to the `quarantine` table of the run.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import Crawler
+from complaints_crawler.items import utc_now
 
-from complaints_crawler.archive.store import QuarantineEntry
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
 
 # Signal sent with `entry=QuarantineEntry`.
 item_quarantined = object()
+
+
+@dataclass
+class QuarantineEntry:
+    """A rejected page or item, as the `quarantine` table stores it."""
+
+    kind: str
+    reason: str
+    url: str | None = None
+    score: float | None = None
+    details: dict[str, Any] | None = None
+    created_at: datetime = field(default_factory=utc_now)
 
 
 class QuarantineKind(StrEnum):

@@ -89,7 +89,7 @@ def test_category_page_state_has_no_business():
     state = extract_preloaded_state(html)
     assert state["searchResult"]["totalResults"] == 6227
     page = parse_complaints_page(f"{BBB}/us/fl/kissimmee/category/roofing-contractors?page=2", html)
-    assert (page.business, page.has_site_data, page.complaints, page.page_number) == (None, True, [], 2)
+    assert (page.business, page.has_site_data, page.complaints) == (None, True, [])
     assert not is_challenge_page(200, html)
 
 

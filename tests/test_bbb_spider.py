@@ -23,7 +23,7 @@ from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRu
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.middlewares.blocks import backoff_delay, retry_after_seconds
 from complaints_crawler.paths import FIXTURE_SITES_DIR
-from crawling import REPO, scrapy_crawl
+from crawling import scrapy_crawl
 
 SITE = FIXTURE_SITES_DIR / "bbb"
 MS = "/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"

@@ -2,9 +2,8 @@
 
 import json
 import re
-from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from complaints_crawler.archive import database, queries
 from complaints_crawler.archive.models import QuarantineRow
@@ -68,9 +67,9 @@ def test_spam_check_reads_standard_input():
 def test_db_commands_and_a_clear_error_on_a_missing_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     upgraded = complaints_cli("db", "upgrade", "--archive", url)
-    assert upgraded.returncode == 0 and "is at revision 0003 (head 0003)" in upgraded.stdout
+    assert upgraded.returncode == 0 and "is at revision 0004 (head 0004)" in upgraded.stdout
     current = complaints_cli("db", "current", "--archive", url)
-    assert "revision 0003, code head 0003 (up to date)" in current.stdout
+    assert "revision 0004, code head 0004 (up to date)" in current.stdout
     missing = complaints_cli("parse", "--site", "bbb", str(tmp_path / "nope.html"))
     assert missing.returncode == 1
     assert missing.stderr.strip() == f"complaints: no such file: {tmp_path / 'nope.html'}"
@@ -81,4 +80,4 @@ def test_an_archive_behind_the_code_is_refused_with_the_fix(tmp_path):
     database.upgrade(url, "0001")
     done = complaints_cli("stats", "--archive", url)
     assert done.returncode == 1
-    assert done.stderr.strip().endswith("is at schema revision 0001, behind this code (0003); run `complaints db upgrade`")
+    assert done.stderr.strip().endswith("is at schema revision 0001, behind this code (0004); run `complaints db upgrade`")

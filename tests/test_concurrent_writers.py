@@ -60,7 +60,7 @@ def test_reading_a_sqlite_archive_never_waits_for_a_writer(tmp_path):
     writer.execute("BEGIN IMMEDIATE")  # a crawl in the middle of a batch
     try:
         assert queries.summary_by_source(engine) == []
-        assert database.schema_revisions(engine) == ("0003", "0003")
+        assert database.schema_revisions(engine) == ("0004", "0004")
     finally:
         writer.execute("ROLLBACK")
         writer.close()

@@ -12,19 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.items import BusinessRef, Complaint, Response, ResponseKind, Source, Verdict
 from complaints_crawler.text.fingerprint import (
     DUPLICATE_THRESHOLD,
     LSH_BANDS,
     LSH_ROWS,
     NUM_PERM,
-    collision_probability,
-    content_hash,
     jaccard,
     lsh_buckets,
     minhash,
+    normalized_thread_text,
     shingles,
-    thread_text,
 )
 from complaints_crawler.text.masks import normalize
 
@@ -230,6 +229,11 @@ def test_minhash_estimates_the_shingle_jaccard():
         assert minhash(a).jaccard(minhash(b)) == pytest.approx(exact, abs=0.12)
 
 
+def collision_probability(similarity: float) -> float:
+    """Chance that a pair of the given Jaccard similarity shares at least one band bucket."""
+    return 1.0 - (1.0 - similarity**LSH_ROWS) ** LSH_BANDS
+
+
 def test_lsh_parameters_suit_a_0_8_threshold():
     assert (LSH_BANDS, LSH_ROWS, NUM_PERM) == (16, 8, 128)
     assert LSH_BANDS * LSH_ROWS <= NUM_PERM
@@ -325,8 +329,14 @@ def _complaint(**changes) -> Complaint:
     return Complaint(**fields)
 
 
+def content_hash(complaint: Complaint) -> str:
+    return prepare(complaint).content_hash
+
+
 def test_thread_text():
-    assert thread_text(_complaint()) == (
+    prepared = prepare(_complaint())
+    entries = [(e.kind, e.posted_on, e.verdict, e.text_normalized) for e in prepared.entries]
+    assert normalized_thread_text(prepared.item.status, prepared.text_normalized, entries) == (
         "status: Answered\n"
         "text: I ordered two controllers. Order number [REDACTED].\n"
         "entry: business_response 2023-09-01 \n"

@@ -12,8 +12,8 @@ from complaints_crawler.items import ResponseKind, Source
 from complaints_crawler.parsers import complaintsboard, consumercomplaints
 from complaints_crawler.parsers.forum import (
     board_page_url,
-    find_boards_in_sitemap,
-    parse_board_header,
+    boards_named,
+    parse_sitemap,
     parse_company_argument,
 )
 from complaints_crawler.paths import FIXTURE_SITES_DIR
@@ -82,9 +82,6 @@ def test_board_header_page_75(page75):
     assert (business.source, business.external_id, business.name) == (Source.CONSUMERCOMPLAINTS, "b106391", "Xiaomi India")
     assert business.url == f"{CC}/{XIAOMI}"
     assert (business.complaints_total, business.resolved_count, business.unresolved_count) == (6148, 259, 5889)
-    header = parse_board_header(_read(CC_DIR, f"{XIAOMI}/page/75"), consumercomplaints.SITE)
-    assert header.updated_on == date(2026, 1, 21)
-    assert page75.page_number == 75
     assert page75.has_site_data and page75.failures == []
 
 
@@ -214,7 +211,6 @@ def test_seed_003_counts_match_fixture(page75, seeds_dir: Path):
 def test_page_76_and_page_1():
     last = cc_board(f"{XIAOMI}/page/76")
     assert [c.author for c in last.complaints] == ["rajesh.kumar88", "Neha Sharma", "anilp", "Suresh Babu"]
-    assert last.page_number == 76
     assert last.permalinks_to_fetch == {k: CC + v for k, v in PERMALINKS_76.items()}
     assert last.complaints[0].text.endswith("started again and now it...")
     neha = last.complaints[1]
@@ -223,7 +219,6 @@ def test_page_76_and_page_1():
     ]
     assert last.complaints[2].helpful_count == 2 and last.complaints[2].author_location is None
     first = cc_board(XIAOMI)
-    assert first.page_number == 1
     assert [c.external_id for c in first.complaints] == ["2418830", "2418514", "2417962"]
     assert first.permalinks_to_fetch == {}
     assert first.business.complaints_total == 6148
@@ -245,9 +240,9 @@ def test_permalink_gives_full_text_and_thread(page75):
     assert full.text.endswith("without forcing me to change the display.")
     assert len(full.text) == 802 and len(board.text) == 599
     assert (full.business.external_id, full.business.name) == ("b106391", "Xiaomi India")
-    assert page.permalinks_to_fetch == {} and page.page_number is None
+    assert page.permalinks_to_fetch == {}
     path = PERMALINKS_75["2037904"]
-    (lohar,) = consumercomplaints.parse_permalink(CC + path, _read(CC_DIR, path)).complaints
+    (lohar,) = consumercomplaints.parse_page(CC + path, _read(CC_DIR, path)).complaints
     assert lohar.responses == by_author(page75, "Lohar Aba Nathuram")[0].responses
 
 
@@ -264,7 +259,6 @@ def test_repeated_page_board():
     one, two = cc_board("mi-home-b154318"), cc_board("mi-home-b154318/page/2")
     assert [c.external_id for c in one.complaints] == ["2416020", "2415377", "2413985"]
     assert [c.external_id for c in two.complaints] == [c.external_id for c in one.complaints]
-    assert (one.page_number, two.page_number) == (1, 2)
 
 
 def test_empty_page_board():
@@ -307,7 +301,6 @@ def test_complaintsboard_page_1():
         Source.COMPLAINTSBOARD, "b128703", "Xiaomi", f"{CB}/xiaomi-b128703",
     )
     assert (business.complaints_total, business.resolved_count, business.unresolved_count) == (1214, 87, 1127)
-    assert parse_board_header(_read(CB_DIR, "xiaomi-b128703"), complaintsboard.SITE).updated_on == date(2019, 12, 10)
     assert [(c.external_id, c.author, c.author_location, c.filed_on.day) for c in page.complaints] == [
         ("1787412", "Pooja Talwar", "Pune, IN", 10),
         ("1787305", "Rohan Desai", "Mumbai, IN", 9),
@@ -335,7 +328,7 @@ def test_complaintsboard_page_1():
 
 def test_complaintsboard_page_2_and_permalinks():
     page = cb_board("xiaomi-b128703/page/2")
-    assert page.page_number == 2 and page.permalinks_to_fetch == {}
+    assert page.permalinks_to_fetch == {}
     assert [c.external_id for c in page.complaints] == ["1786712", "1786590", "1786433", "1786301", "1786187"]
     assert masks(page.complaints, "[protected]") == 2 and page.complaints[1].photos_count == 2
     assert not (CB_DIR / "xiaomi-b128703" / "page" / "3").exists()
@@ -400,13 +393,13 @@ def test_board_page_url():
 
 
 def test_find_boards_in_sitemap():
-    cc_xml = (CC_DIR / "sitemap.xml").read_text()
-    assert find_boards_in_sitemap(cc_xml, "Xiaomi India") == [f"{CC}/{XIAOMI}"]
-    assert find_boards_in_sitemap(cc_xml, "xiaomi") == [f"{CC}/{XIAOMI}"]
-    assert find_boards_in_sitemap(cc_xml, "Mi") == [f"{CC}/mi-home-b154318", f"{CC}/mi-service-center-b160057"]
-    assert find_boards_in_sitemap(cc_xml, "Mi Home") == [f"{CC}/mi-home-b154318"]
-    assert find_boards_in_sitemap(cc_xml, "Samsung") == []
-    assert find_boards_in_sitemap((CB_DIR / "sitemap.xml").read_text(), "Xiaomi") == [f"{CB}/xiaomi-b128703"]
+    cc_boards = parse_sitemap((CC_DIR / "sitemap.xml").read_text()).boards
+    assert boards_named("Xiaomi India", cc_boards) == [f"/{XIAOMI}"]
+    assert boards_named("xiaomi", cc_boards) == [f"/{XIAOMI}"]
+    assert boards_named("Mi", cc_boards) == ["/mi-home-b154318", "/mi-service-center-b160057"]
+    assert boards_named("Mi Home", cc_boards) == ["/mi-home-b154318"]
+    assert boards_named("Samsung", cc_boards) == []
+    assert boards_named("Xiaomi", parse_sitemap((CB_DIR / "sitemap.xml").read_text()).boards) == ["/xiaomi-b128703"]
 
 
 def test_robots_disallow_the_live_paths():

@@ -51,7 +51,7 @@ def test_a_regular_install_creates_an_archive_and_runs_the_demo(installed, tmp_p
 
     upgraded = run(tmp_path, env, "-m", "complaints_crawler.cli", "db", "upgrade", "--archive", "sqlite:///fresh.db")
     assert upgraded.returncode == 0, upgraded.stderr[-3000:]
-    assert "is at revision 0003 (head 0003)" in upgraded.stdout
+    assert "is at revision 0004 (head 0004)" in upgraded.stdout
 
     demo = run(tmp_path, env, "-m", "complaints_crawler.cli", "demo")
     assert demo.returncode == 0, demo.stderr[-3000:]

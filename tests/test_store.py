@@ -10,7 +10,8 @@ from complaints_crawler.archive.models import (
     BusinessRow, ComplaintRevisionRow, ComplaintRow, QuarantineRow, RedactionRow, ResponseRow,
 )
 from complaints_crawler.archive.prepare import prepare
-from complaints_crawler.archive.store import ArchiveStore, QuarantineEntry
+from complaints_crawler.archive.store import ArchiveStore
+from complaints_crawler.quarantine import QuarantineEntry
 from complaints_crawler.items import Response, ResponseKind
 from factories import business, complaint
 

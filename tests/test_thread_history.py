@@ -1,7 +1,6 @@
 """Two crawls of a changed site: the archive shows the new entry, the new status and two revisions;
 and near-duplicates found across two spiders writing one archive."""
 
-import json
 from pathlib import Path
 
 import pytest

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from complaints_crawler.items import ResponseKind, Verdict
-from complaints_crawler.text.threads import parse_us_date, read_threads
+from complaints_crawler.parsers.bbb_threads import parse_us_date, read_threads
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 BR, CA = ResponseKind.BUSINESS_RESPONSE, ResponseKind.CUSTOMER_ANSWER

@@ -160,13 +160,40 @@ class ComplaintRevisionRow(Base):
     observed_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class CrawlTargetRow(Base):
+    """A company crawled on a site, as a crawl's arguments name it: what the next (incremental) run remembers."""
+
+    __tablename__ = "crawl_targets"
+    __table_args__ = (UniqueConstraint("spider", "target_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str] = mapped_column(String(64))
+    # The company (and location) as given, normalized: "microsoft|redmond, wa"
+    target_key: Mapped[str] = mapped_column(String(512))
+    company: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    # The profile or board URL the name resolved to (live origin): no search or sitemap request next time.
+    listing_url: Mapped[str | None] = mapped_column(Text)
+    last_finished_at: Mapped[datetime | None] = mapped_column(Timestamp)  # the last run that finished
+    last_full_sweep_at: Mapped[datetime | None] = mapped_column(Timestamp)  # the last finished run that read every page
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
 class CrawlRunRow(Base):
     __tablename__ = "crawl_runs"
-    __table_args__ = (Index(None, "spider", "started_at"),)
+    __table_args__ = (Index(None, "spider", "started_at"), Index(None, "target_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spider: Mapped[str] = mapped_column(String(64))
     arguments: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_targets.id"))
+    mode: Mapped[str | None] = mapped_column(String(16))  # "full" or "incremental"; NULL for imports
+    # Who runs it: a row left "running" by a process that is gone is marked interrupted by the next run.
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    worker: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Timestamp)
     started_at: Mapped[datetime] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finish_reason: Mapped[str | None] = mapped_column(String(64))
@@ -175,6 +202,8 @@ class CrawlRunRow(Base):
     updated_count: Mapped[int] = mapped_column(Integer, default=0)
     unchanged_count: Mapped[int] = mapped_column(Integer, default=0)
     quarantined_count: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)  # page requests made (robots.txt not counted)
+    health: Mapped[str | None] = mapped_column(Text)  # "ok", or why the run is unhealthy
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 

@@ -32,6 +32,7 @@ from complaints_crawler.archive.models import (
 from complaints_crawler.archive.near_duplicates import REPOST_THRESHOLD, link_near_duplicates
 from complaints_crawler.archive.prepare import PreparedComplaint
 from complaints_crawler.items import Business, BusinessRef, utc_now
+from complaints_crawler.quarantine import QuarantineEntry
 from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD
 
 log = logging.getLogger(__name__)
@@ -54,16 +55,6 @@ class WriteResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.near_duplicates += other.near_duplicates
-
-
-@dataclass
-class QuarantineEntry:
-    kind: str
-    reason: str
-    url: str | None = None
-    score: float | None = None
-    details: dict[str, Any] | None = None
-    created_at: datetime = field(default_factory=utc_now)
 
 
 _BUSINESS_PROFILE_FIELDS = (

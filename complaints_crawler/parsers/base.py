@@ -24,7 +24,6 @@ class ParsedPage:
     failures: list[CardFailure] = field(default_factory=list)
     # Complaints whose board copy is cut or lacks its comments: external_id -> permalink URL.
     permalinks_to_fetch: dict[str, str] = field(default_factory=dict)
-    page_number: int | None = None
     # False when the page carries none of the site's data markers (a block page or a new layout).
     has_site_data: bool = True
 

@@ -3,7 +3,7 @@
 Pure functions only (url + text in, items out). The business comes from `window.__PRELOADED_STATE__`
 when the page has it, else from the page text; complaint cards are found by their class
 (`li.bpr-complaint-grid[id]`) or, for older and unknown layouts, by their "Initial Complaint" label,
-and every card is read by its text labels (`text.threads`), not by hashed class names.
+and every card is read by its text labels (`parsers.bbb_threads`), not by hashed class names.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml.etree import _Element
 from pydantic import ValidationError
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from complaints_crawler.items import Business, BusinessRef, Complaint, Response, Source
 from complaints_crawler.parsers.base import CardFailure, ParsedPage
 from complaints_crawler.text.html_text import element_text, parse_html
-from complaints_crawler.text.threads import Thread, read_threads
+from complaints_crawler.parsers.bbb_threads import Thread, read_threads
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,6 @@ def business_external_id(url: str) -> str | None:
 def _web_base(url: str) -> str:
     """`url`, or the live origin for a page read from a file (`complaints parse` without --url)."""
     return url if urlsplit(url).scheme in ("http", "https") else BBB_ORIGIN
-
-
-def _page_number(url: str) -> int:
-    values = parse_qs(urlsplit(url).query).get("page", [])
-    return int(values[0]) if values and values[0].isdigit() else 1
 
 
 # --- challenge pages --------------------------------------------------------------------------------------
@@ -263,7 +258,7 @@ def parse_complaints_page(url: str, html: str) -> ParsedPage:
     state = extract_preloaded_state(html)
     business = (_business_from_state(state, url) if state else None) or _business_from_text(root, url)
     cards = _find_cards(root)
-    page = ParsedPage(url=url, business=business, page_number=_page_number(url))
+    page = ParsedPage(url=url, business=business)
     page.has_site_data = state is not None or bool(cards)
     for card in cards:
         result = _read_card(card, business)

@@ -34,9 +34,7 @@ SITE = ForumSite(
     business_name="[itemprop=itemReviewed] [itemprop=name]",
     header=".business-header",
     header_name="h1",
-    page_heading=".complaints-list__heading",
     breadcrumb=".breadcrumbs a",
 )
 
 parse_page = partial(forum.parse_page, site=SITE)
-parse_permalink = partial(forum.parse_permalink_page, site=SITE)

@@ -31,9 +31,7 @@ SITE = ForumSite(
     business_name="a[id^=cmcc] > b",
     header=".bname-header",
     header_name="h1",
-    page_heading=".complaint-boxes__heading",
     breadcrumb=".breadcrumbs a",
 )
 
 parse_page = partial(forum.parse_page, site=SITE)
-parse_permalink = partial(forum.parse_permalink_page, site=SITE)

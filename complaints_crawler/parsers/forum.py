@@ -9,7 +9,6 @@ Choices worth knowing:
   "X's reply, <date>", "Complaint marked as Resolved", "4 Comments"), selectors only find the blocks.
 - `Complaint.status` is "Resolved" when the card carries a resolved mark (or its last status entry says
   so) and None otherwise: the sites never print "Unresolved" on a card, so we do not infer it.
-- The board's "Updated: <date>" has no field on `Business`; `parse_board_header` returns it.
 - A card's id never comes from "the first link" (complaintsboard's first anchor is a /faq link): each
   site lists where its id lives, tried in order.
 """
@@ -69,7 +68,6 @@ class ForumSite:
     business_name: str  # a card's own business name (microdata, 2018 title prefix)
     header: str  # the board header ("Complaints N", "Resolved N", …)
     header_name: str
-    page_heading: str  # "… reviews & complaints page 75"
     breadcrumb: str  # the permalink page's link back to the board
 
 
@@ -79,7 +77,6 @@ class BoardHeader:
     complaints_total: int | None
     resolved_count: int | None
     unresolved_count: int | None
-    updated_on: date | None
 
 
 # ---------------------------------------------------------------------------------------------- URLs
@@ -106,20 +103,33 @@ def board_page_url(board_url: str, n: int) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}" if parts.netloc else path
 
 
-def find_boards_in_sitemap(xml_text: str, name: str) -> list[str]:
-    """Board URLs of a sitemap whose slug is the name's slug (first) or starts with it."""
+_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+# Child sitemaps of a sitemap index that list businesses, when the index names them so.
+_BUSINESS_SITEMAP = re.compile(r"business|compan|board", re.I)
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    children: list[str]  # child sitemaps of a sitemap index (those naming businesses, when any do)
+    boards: list[str]  # board paths ("/xiaomi-india-b106391") of a sitemap
+
+
+def parse_sitemap(xml_text: str) -> Sitemap:
+    locations = _LOC.findall(xml_text)
+    if "<sitemapindex" in xml_text:
+        return Sitemap(children=[loc for loc in locations if _BUSINESS_SITEMAP.search(loc)] or locations, boards=[])
+    boards = (parse_company_argument(loc) for loc in locations if "/page/" not in loc)
+    return Sitemap(children=[], boards=list(dict.fromkeys(board for board in boards if board)))
+
+
+def boards_named(name: str, boards: list[str]) -> list[str]:
+    """The boards whose slug is the name's slug; failing that, those whose slug starts with it."""
     wanted = _slug(name)
-    exact, prefixed = [], []
-    for loc in re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", xml_text):
-        match = _BOARD_PATH.match(urlsplit(loc).path)
-        if not match or match["page"] or not wanted:
-            continue
-        slug = match["board"].rsplit("-b", 1)[0].lower()
-        if slug == wanted:
-            exact.append(loc)
-        elif slug.startswith(wanted + "-"):
-            prefixed.append(loc)
-    return exact + prefixed
+    if not wanted:
+        return []
+    slugs = {board: board.strip("/").rsplit("-b", 1)[0].lower() for board in boards}
+    exact = [board for board in boards if slugs[board] == wanted]
+    return exact or [board for board in boards if slugs[board].startswith(wanted + "-")]
 
 
 def _slug(name: str) -> str:
@@ -130,13 +140,6 @@ def _board_id(url: str) -> tuple[str, str] | None:
     """(external id "b106391", board path) of a board or board-page URL."""
     match = _BOARD_PATH.match(urlsplit(url).path)
     return ("b" + match["id"], "/" + match["board"]) if match else None
-
-
-def _page_from_url(url: str) -> int | None:
-    match = _BOARD_PATH.match(urlsplit(url).path)
-    if not match:
-        return None
-    return int(match["page"]) if match["page"] else 1
 
 
 # ------------------------------------------------------------------------------------------ selectors
@@ -207,9 +210,7 @@ def _text(scope: _Element | _Scope, expr: str) -> str | None:
 
 _DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}, \d{4}\b")
 _COUNT_LABEL = re.compile(r"^(Complaints|Resolved|Unresolved)\s*:?\s*([\d,]+)?$", re.I)
-_UPDATED = re.compile(r"^Updated:\s*(.+)$", re.I)
 _NAME_SUFFIX = re.compile(r"\s+(?:Complaints\s*&\s*Reviews|Reviews\s*&\s*Complaints)\s*$", re.I)
-_PAGE_HEADING = re.compile(r"\bpage\s+(\d+)\b", re.I)
 _LOCATION_PREFIX = re.compile(r"^(?:from|of)\s+", re.I)
 _PHOTOS = re.compile(r"\+?\s*(\d+)\s+photos?\b", re.I)
 _COMMENTS = re.compile(r"^(\d+)\s+Comments?$", re.I)
@@ -248,16 +249,11 @@ def _label_count(lines: list[str], pattern: re.Pattern[str]) -> int | None:
 # --------------------------------------------------------------------------------------- board header
 
 
-def parse_board_header(html: str, site: ForumSite) -> BoardHeader | None:
-    return _header(parse_html(html), site)
-
-
 def _header(root: _Element, site: ForumSite) -> BoardHeader | None:
     block = _first(root, site.header)
     if block is None:
         return None
     counts: dict[str, int] = {}
-    updated = None
     lines = element_lines(block)
     for i, line in enumerate(lines):
         if match := _COUNT_LABEL.match(line.strip()):
@@ -267,15 +263,12 @@ def _header(root: _Element, site: ForumSite) -> BoardHeader | None:
                 value = lines[i + 1].strip()
             if value is not None:
                 counts.setdefault(label, _number(value))
-        elif match := _UPDATED.match(line.strip()):
-            updated = parse_date(match[1])
     name = _text(block, site.header_name)
     return BoardHeader(
         name=_NAME_SUFFIX.sub("", name) if name else None,
         complaints_total=counts.get("complaints"),
         resolved_count=counts.get("resolved"),
         unresolved_count=counts.get("unresolved"),
-        updated_on=updated,
     )
 
 
@@ -472,7 +465,6 @@ def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     business = _page_business(root, url, site)
     cards = _all(root, site.card)
     page = ParsedPage(url=url, business=business if _first(root, site.header) is not None else None)
-    page.page_number = _page_from_url(url) or _heading_page(root, site)
     page.has_site_data = bool(cards) or _first(root, site.card_list) is not None
     if not page.has_site_data and page.business is not None:
         # The header is there but the cards are not where we look: a new layout, not an empty board.
@@ -487,11 +479,6 @@ def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
         if complaint.url and (cut or complaint.comments_count):
             page.permalinks_to_fetch[complaint.external_id] = complaint.url
     return page
-
-
-def _heading_page(root: _Element, site: ForumSite) -> int | None:
-    match = _PAGE_HEADING.search(_text(root, site.page_heading) or "")
-    return int(match[1]) if match else None
 
 
 def parse_permalink_page(url: str, html: str, site: ForumSite) -> ParsedPage:

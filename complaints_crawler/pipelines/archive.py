@@ -23,9 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from complaints_crawler.archive.database import ArchiveSchemaError, archive_url
 from complaints_crawler.archive.prepare import PreparedComplaint, prepare
-from complaints_crawler.archive.store import ArchiveStore, QuarantineEntry, WriteResult
+from complaints_crawler.archive.store import ArchiveStore, WriteResult
 from complaints_crawler.items import Business, Complaint
-from complaints_crawler.quarantine import item_quarantined
+from complaints_crawler.quarantine import QuarantineEntry, item_quarantined
 
 log = logging.getLogger(__name__)
 

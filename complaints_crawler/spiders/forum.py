@@ -26,7 +26,6 @@ Items carry live-site URLs (`https://www.consumercomplaints.in/…`) whatever or
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -40,17 +39,16 @@ from complaints_crawler.items import Complaint
 from complaints_crawler.parsers.forum import (
     ForumSite,
     board_page_url,
+    boards_named,
     parse_board_page,
     parse_company_argument,
     parse_permalink_page,
+    parse_sitemap,
 )
 from complaints_crawler.quarantine import QuarantineKind
 from complaints_crawler.spiders.base import ComplaintsSpider
 
 BLOCK_STATUSES = (403, 429, 503)
-_LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
-# Child sitemaps of a sitemap index that list businesses, when the index names them so.
-_BUSINESS_SITEMAP = re.compile(r"business|compan|board", re.I)
 
 
 class ForumSpider(ComplaintsSpider):
@@ -93,17 +91,11 @@ class ForumSpider(ComplaintsSpider):
 
     def parse_sitemap(self, response: Response):  # type: ignore[no-untyped-def]
         self.pending_sitemaps -= 1
-        xml = self.text_of(response)
-        if "<sitemapindex" in xml:
-            children = _LOC.findall(xml)
-            children = [loc for loc in children if _BUSINESS_SITEMAP.search(loc)] or children
-            self.pending_sitemaps += len(children)
-            for loc in children:
-                yield scrapy.Request(self.rebase(loc), callback=self.parse_sitemap, errback=self.sitemap_failed)
-        else:
-            self.sitemap_candidates += [
-                board for board in map(parse_company_argument, _LOC.findall(xml)) if board and "/page/" not in board
-            ]
+        sitemap = parse_sitemap(self.text_of(response))
+        self.pending_sitemaps += len(sitemap.children)
+        for loc in sitemap.children:
+            yield scrapy.Request(self.rebase(loc), callback=self.parse_sitemap, errback=self.sitemap_failed)
+        self.sitemap_candidates += sitemap.boards
         if self.pending_sitemaps == 0:
             yield from self.resolve_name()
 
@@ -115,12 +107,7 @@ class ForumSpider(ComplaintsSpider):
 
     def resolve_name(self):  # type: ignore[no-untyped-def]
         name = self.args.company
-        wanted = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        boards = list(dict.fromkeys(self.sitemap_candidates))
-        slugs = {board: board.strip("/").rsplit("-b", 1)[0].lower() for board in boards}
-        exact = [board for board in boards if wanted and slugs[board] == wanted]
-        prefixed = [board for board in boards if wanted and slugs[board].startswith(wanted + "-")]
-        chosen = exact if exact else prefixed
+        chosen = boards_named(name, list(dict.fromkeys(self.sitemap_candidates)))
         if len(chosen) == 1:
             self.logger.info("company %r is the board %s (from the sitemap)", name, chosen[0].strip("/"))
             self.start_board(chosen[0])

@@ -1,6 +1,6 @@
 """Fingerprints of complaints: an exact content hash of the thread and MinHash/LSH for near-duplicates.
 
-- `content_hash` covers what a reader sees change in a thread (normalized text, status, each entry's
+- The content hash (`hash_thread` of `normalized_thread_text`) covers what a reader sees change in a thread (normalized text, status, each entry's
   kind, date, verdict and normalized text); volatile fields (scraped_at, counters) are left out, so an
   unchanged thread hashes the same on every run and a new response or status change shows.
 - Near-duplicates (cross-posts, reposts, another site's copy) are pairs whose word 5-shingle sets have a
@@ -24,15 +24,9 @@ import zlib
 from functools import lru_cache
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
 
 import numpy as np
 from datasketch import MinHash
-
-from complaints_crawler.text.masks import normalize
-
-if TYPE_CHECKING:
-    from complaints_crawler.items import Complaint
 
 SHINGLE_K = 5
 NUM_PERM = 128
@@ -55,28 +49,16 @@ _KEY_BYTES = 8
 # --- exact content hash -----------------------------------------------------------------------------
 
 
-def thread_text(complaint: Complaint, mask_pii: bool = True) -> str:
-    """The normalized thread, one line per field: what `content_hash` covers."""
-    entries = [
-        (r.kind.value, r.posted_on, r.verdict.value if r.verdict else None, normalize(r.text, mask_pii).text_normalized)
-        for r in complaint.responses
-    ]
-    return normalized_thread_text(complaint.status, normalize(complaint.text, mask_pii).text_normalized, entries)
-
-
 def normalized_thread_text(
     status: str | None, text_normalized: str, entries: Iterable[tuple[str, date | None, str | None, str]]
 ) -> str:
-    """`thread_text` from texts already normalized: entries are (kind, posted_on, verdict, text_normalized)."""
+    """What the content hash covers, one line per field: status, text and each entry's kind, date, verdict and
+    text, all normalized; entries are (kind, posted_on, verdict, text_normalized)."""
     lines = [f"status: {status or ''}", f"text: {text_normalized}"]
     for kind, posted_on, verdict, entry_text in entries:
         lines.append(f"entry: {kind} {posted_on.isoformat() if posted_on else ''} {verdict or ''}")
         lines.append(f"text: {entry_text}")
     return "\n".join(lines)  # normalized text holds no newline, so lines cannot run into each other
-
-
-def content_hash(complaint: Complaint) -> str:
-    return hash_thread(thread_text(complaint))
 
 
 def hash_thread(thread: str) -> str:
@@ -150,7 +132,3 @@ def _bucket(values: bytes) -> int:
     digest = hashlib.blake2b(values, digest_size=_KEY_BYTES, person=_KEY_PERSON).digest()
     return int.from_bytes(digest, "big", signed=True)
 
-
-def collision_probability(similarity: float, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> float:
-    """Chance that a pair of the given Jaccard similarity shares at least one band bucket."""
-    return 1.0 - (1.0 - similarity**rows) ** bands
