@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 
+from complaints_crawler import settings
 from complaints_crawler.archive import database, queries
+from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
+from complaints_crawler.sites import SITES
 
 
 class CliError(Exception):
@@ -24,8 +29,9 @@ def _archive_option(parser: argparse.ArgumentParser, help_text: str = ARCHIVE_HE
     parser.add_argument("--archive", metavar="URL", help=help_text)
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    return database.open_archive(database.archive_url(args.archive))
+def _open(args: argparse.Namespace) -> Engine:
+    """The archive of a command that only reads: opened read-only, never created."""
+    return database.open_archive(database.archive_url(args.archive), create=False, read_only=True)
 
 
 # -- db -------------------------------------------------------------------------------------------------
@@ -47,7 +53,10 @@ def cmd_db_downgrade(args: argparse.Namespace) -> None:
 
 def cmd_db_current(args: argparse.Namespace) -> None:
     url = database.archive_url(args.archive)
-    current, head = database.schema_revisions(database.make_engine(url))
+    path = database.sqlite_path(url)
+    if path is not None and not path.exists():
+        raise database.ArchiveMissing(f"no archive at {path}")
+    current, head = database.schema_revisions(database.make_engine(url, read_only=True))
     state = "up to date" if current == head else "differs: see `complaints db upgrade --help`"
     print(f"archive {_shown(url)}: revision {current or 'none'}, code head {head} ({state})")
 
@@ -56,18 +65,29 @@ def cmd_db_current(args: argparse.Namespace) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> None:
+    """Saved pages as JSON lines, in the shape `complaints import` reads: {"business": …} / {"complaint": …}."""
     from complaints_crawler.parsers import page_parser
 
     parse = page_parser(args.site)
+    empty = []
     for file in args.files:
         path = Path(file)
         if not path.is_file():
             raise CliError(f"no such file: {file}")
         page = parse(args.url or path.resolve().as_uri(), path.read_text(encoding="utf-8", errors="replace"))
+        if page.business is not None:
+            print(json.dumps({"business": page.business.model_dump(mode="json")}, ensure_ascii=False))
         for complaint in page.complaints:
-            print(json.dumps(complaint.model_dump(mode="json"), ensure_ascii=False))
+            print(json.dumps({"complaint": complaint.model_dump(mode="json")}, ensure_ascii=False))
         for failure in page.failures:
             print(f"{file}: unreadable card {failure.card_id or '?'}: {failure.reason}", file=sys.stderr)
+        if not page.complaints:
+            why = ("the page has the site's markup but no complaint card" if page.has_site_data
+                   else f"nothing in it looks like a {args.site} page (wrong --site, an empty or binary file?)")
+            print(f"{file}: no complaint read: {why}", file=sys.stderr)
+            empty.append(file)
+    if empty and len(empty) == len(args.files):
+        raise CliError(f"no complaint in {len(empty)} file(s)")
 
 
 # -- demo -----------------------------------------------------------------------------------------------
@@ -76,21 +96,26 @@ def cmd_parse(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from complaints_crawler.demo import run_demo
 
-    archive = args.archive or "sqlite:///complaints-demo.db"
+    # The default archive of every command, in this folder; never $COMPLAINTS_ARCHIVE_URL (no sample data in a
+    # real archive by accident).
+    archive = args.archive or database.DEFAULT_ARCHIVE_URL
     outcomes = run_demo(archive, log_level="INFO" if args.verbose else "WARNING")
-    engine = database.open_archive(archive)
     print("\ncrawls:")
     for o in outcomes:
-        shown_args = " ".join(f"{k}={v}" for k, v in o.arguments.items())
-        print(f"  {o.spider:<20} {shown_args:<50} {o.finish_reason}")
+        mode = f"{o.mode}, {o.requests} requests" if o.mode else f"{o.requests} requests"
+        print(f"  {o.label:<58} {o.finish_reason or 'did not start':<10} ({mode}: {o.new} new, {o.updated} updated, "
+              f"{o.unchanged} unchanged)")
+    engine = _open(argparse.Namespace(archive=archive))
     _print_summary(engine)
     print(f"\narchive: {_shown(archive)}")
+    shown = "" if archive == database.archive_url(None) else f" --archive {archive}"
+    print(f"look at it with: complaints stats{shown} · complaints runs{shown} · complaints duplicates{shown}")
     failed = [o for o in outcomes if o.finish_reason != "finished"]
     if failed:
-        raise CliError(f"{len(failed)} demo crawl(s) did not finish: " + ", ".join(o.spider for o in failed))
+        raise CliError(f"{len(failed)} demo crawl(s) did not finish: " + ", ".join(o.label for o in failed))
 
 
-def _print_summary(engine) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(engine: Engine) -> None:
     rows = queries.summary_by_source(engine)
     print(f"\n{'source':<20} {'businesses':>10} {'complaints':>10} {'responses':>10} {'quarantined':>11}")
     for r in rows:
@@ -114,14 +139,15 @@ def cmd_runs(args: argparse.Namespace) -> None:
     if not runs:
         print("no crawl runs yet")
         return
-    print(f"{'id':>5} {'spider':<20} {'started (UTC)':<20} {'finish reason':<18} {'pages':>6} {'new':>6} {'upd':>6} "
-          f"{'same':>6} {'quar':>5}  arguments")
+    print(f"{'id':>5} {'spider':<18} {'started (UTC)':<19} {'finish reason':<19} {'mode':<11} {'req':>5} {'new':>5} "
+          f"{'upd':>5} {'same':>5} {'quar':>4} {'req/new':>7}  health · arguments")
     for r in runs:
         started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
         arguments = " ".join(f"{k}={v}" for k, v in (r["arguments"] or {}).items())
-        print(f"{r['id']:>5} {r['spider']:<20} {started:<20} {r['finish_reason'] or 'running':<18} {r['pages']:>6} "
-              f"{r['new_count']:>6} {r['updated_count']:>6} {r['unchanged_count']:>6} {r['quarantined_count']:>5}  "
-              f"{arguments}")
+        per_new = f"{r['requests'] / r['new_count']:.1f}" if r["new_count"] else "-"
+        print(f"{r['id']:>5} {r['spider']:<18} {started:<19} {r['finish_reason']:<19} {r['mode'] or '-':<11} "
+              f"{r['requests']:>5} {r['new_count']:>5} {r['updated_count']:>5} {r['unchanged_count']:>5} "
+              f"{r['quarantined_count']:>4} {per_new:>7}  {r['health'] or '-'} · {arguments}")
 
 
 def cmd_duplicates(args: argparse.Namespace) -> None:
@@ -180,7 +206,7 @@ def cmd_spam_check(args: argparse.Namespace) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> None:
-    from complaints_crawler.demo import run_crawls
+    from complaints_crawler.crawl.runner import run_crawls
 
     missing = [f for f in args.files if not Path(f).exists()]
     if missing:
@@ -189,14 +215,13 @@ def cmd_import(args: argparse.Namespace) -> None:
     arguments = {"site": args.site, "files": ",".join(str(Path(f).resolve()) for f in args.files)}
     if args.url:
         arguments["url"] = args.url
-    [outcome] = run_crawls([("import", arguments)], {"ARCHIVE_URL": archive, "LOG_LEVEL": "WARNING"})
+    [outcome] = run_crawls([("import", arguments)], {"ARCHIVE_URL": archive, "LOG_LEVEL": "WARNING",
+                                                     "PROGRESS_INTERVAL": 0})
     if outcome.run_id is None:
         raise CliError(f"import ended with {outcome.finish_reason or 'an error'} before it reached the archive")
-    # This import's own run: another crawl may be writing to the same archive.
-    [run] = queries.recent_runs(database.open_archive(archive), 1, run_id=outcome.run_id)
-    print(f"imported {len(args.files)} file(s) into {_shown(archive)} as crawl run {run['id']} ({outcome.finish_reason}): "
-          f"{run['new_count']} new, {run['updated_count']} updated, {run['unchanged_count']} unchanged complaints, "
-          f"{run['quarantined_count']} quarantined")
+    print(f"imported {len(args.files)} file(s) into {_shown(archive)} as crawl run {outcome.run_id} "
+          f"({outcome.finish_reason}): {outcome.new} new, {outcome.updated} updated, {outcome.unchanged} unchanged "
+          f"complaints, {outcome.quarantined} quarantined")
     if outcome.finish_reason != "finished":
         raise CliError(f"import ended with {outcome.finish_reason}")
 
@@ -204,12 +229,11 @@ def cmd_import(args: argparse.Namespace) -> None:
 def cmd_serve_fixtures(args: argparse.Namespace) -> None:
     import time
 
-    from complaints_crawler.demo import BASE_URL_SETTINGS
     from complaints_crawler.fixture_site import serve_sites
 
     with serve_sites() as sites:
         for name, site in sites.items():
-            setting = BASE_URL_SETTINGS.get(name, "?")
+            setting = SITES[name].base_url_setting
             print(f"{name:<20} {site.base_url}   scrapy crawl {name} -s {setting}={site.base_url} -a company=…")
         print("serving until Ctrl-C", flush=True)
         try:
@@ -259,17 +283,19 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "downgrade":
             sub.add_argument("revision", help="target revision, e.g. base or 0001")
 
-    parse = command("parse", cmd_parse, "parse saved pages and print their complaints as JSON lines", None)
-    parse.add_argument("--site", required=True, choices=["bbb", "consumercomplaints", "complaintsboard"])
+    parse = command("parse", cmd_parse, "parse saved pages and print their business and complaints as JSON lines "
+                    "(the shape `complaints import` reads)", None)
+    parse.add_argument("--site", required=True, choices=sorted(SITES))
     parse.add_argument("--url", help="the URL the page was saved from (default: the file's file:// URL)")
     parse.add_argument("files", nargs="+", metavar="FILE")
 
-    demo = command("demo", cmd_demo, "crawl the bundled fixture site with every spider into an archive and summarize",
-                   "archive URL (default: sqlite:///complaints-demo.db in the current folder)")
+    demo = command("demo", cmd_demo, "crawl the bundled fixture site with every spider into an archive and summarize "
+                   "(run it again: the second run is incremental)",
+                   "archive URL (default: sqlite:///archive.db in the current folder, never $COMPLAINTS_ARCHIVE_URL)")
     demo.add_argument("--verbose", action="store_true", help="show the crawl logs")
 
     stats = command("stats", cmd_stats, "counts by source, business and status")
-    stats.add_argument("--source", help="only this source (bbb, consumercomplaints, complaintsboard)")
+    stats.add_argument("--source", choices=sorted(SITES), help="only this source")
 
     runs = command("runs", cmd_runs, "recent crawl runs with their finish reasons and counts")
     runs.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
@@ -283,17 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
     spam_check = command("spam-check", cmd_spam_check, "score pages or texts for SEO spam", None)
     spam_check.add_argument("inputs", nargs="+", metavar="FILE", help="HTML or text files; - reads standard input")
     spam_check.add_argument("--json", action="store_true", help="one JSON object per input, in input order")
-    spam_check.add_argument("--threshold", type=float, default=0.5, help="spam at or above this score (default 0.5)")
+    spam_check.add_argument("--threshold", type=float, default=settings.SPAM_POST_THRESHOLD, help=f"spam at or above this score (default {settings.SPAM_POST_THRESHOLD})")
     spam_check.add_argument("--expected-scripts", metavar="LIST",
                             help="scripts the source is written in, e.g. Latin,Devanagari (adds a mismatch feature)")
     spam_check.add_argument("--top", type=int, default=3, help="reasons shown per input (default 3)")
 
     imports = command("import", cmd_import, "archive saved pages (e.g. when a site blocks the crawler) through the pipelines")
-    imports.add_argument("--site", required=True, choices=["bbb", "consumercomplaints", "complaintsboard"])
+    imports.add_argument("--site", required=True, choices=sorted(SITES))
     imports.add_argument("--url", help="the live URL of the page (one file only; default: read from the saved page)")
     imports.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages, folders of them, or .jsonl files of items a crawl could not archive")
 
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
+    add_crawl_command(commands, ARCHIVE_HELP)
     return parser
 
 
@@ -301,11 +328,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
-    except (CliError, database.ArchiveSchemaError, ValueError, OSError) as error:
+    except CommandFailed as error:
         print(f"complaints: {error}", file=sys.stderr)
+        return error.exit_code
+    except (CliError, database.ArchiveSchemaError, ValueError, OSError) as error:
+        if isinstance(error, BrokenPipeError):
+            return _closed_pipe()
+        print(f"complaints: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except NoSuchModuleError as error:
+        print(f"complaints: no database driver for this archive URL ({_one_line(error)}); the archive is SQLite or "
+              'PostgreSQL (pip install -e ".[postgres]")', file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"complaints: the archive cannot be read: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _closed_pipe()
+    return 0
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _closed_pipe() -> int:
+    # `complaints runs | head`: the reader left; say nothing more (stdout is closed) and leave quietly.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

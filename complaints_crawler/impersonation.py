@@ -35,13 +35,29 @@ class Impersonation:
 
 
 def require_scrapy_impersonate(settings: BaseSettings) -> None:
-    """Refuse IMPERSONATE_BROWSER without scrapy-impersonate: crawling unprotected would only get blocked."""
+    """Refuse IMPERSONATE_BROWSER without scrapy-impersonate (crawling unprotected would only get blocked) and a
+    browser name curl_cffi does not know (every request would fail, retried for nothing)."""
     browser = settings.get("IMPERSONATE_BROWSER")
-    if browser and importlib.util.find_spec("scrapy_impersonate") is None:
+    if not browser:
+        return
+    if importlib.util.find_spec("scrapy_impersonate") is None:
         raise UsageError(
             f"IMPERSONATE_BROWSER={browser} needs scrapy-impersonate, which is not installed: "
-            'pip install -e ".[impersonate]"'
+            'pip install -e ".[impersonate]"', print_help=False
         )
+    known = browser_names()
+    if browser not in known:
+        families = sorted(name for name in known if name.isalpha())
+        raise UsageError(f"IMPERSONATE_BROWSER={browser} is not a browser curl_cffi can impersonate; use one of "
+                         f"{', '.join(families)} (or a versioned name such as chrome131)", print_help=False)
+
+
+def browser_names() -> set[str]:
+    """The names curl_cffi accepts: its versioned browsers and the families its DEFAULT_* constants name."""
+    from curl_cffi.requests import impersonate
+
+    names = {browser.value for browser in impersonate.BrowserType}
+    return names | {name.removeprefix("DEFAULT_").lower() for name in dir(impersonate) if name.startswith("DEFAULT_")}
 
 
 class BrowserMiddleware:

@@ -2,16 +2,26 @@
 
 Spiders only collect; these models are the contract: dates are dates, kinds and verdicts are enums,
 required text is non-blank, unknown fields are rejected, and assignment is validated, so an item that
-exists is a valid item.
+exists is a valid item. They also hold what the archive's columns hold: no text carries a NUL byte or a
+lone surrogate (neither can be stored; NULs are dropped, surrogates become U+FFFD), no string is longer than
+its column, no integer beyond the column's range, and a thread's positions are distinct, so a valid item
+is never refused by the archive.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+log = logging.getLogger(__name__)
+
+INT32_MAX = 2**31 - 1  # the archive's integer columns
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class Source(StrEnum):
@@ -34,15 +44,34 @@ class Verdict(StrEnum):
     REJECTED = "rejected"
 
 
+def storable(value: Any) -> Any:
+    """A string without what no archive column can hold: NUL bytes are dropped, lone surrogates (from a JSON
+    escape such as "\\ud800") become U+FFFD. Anything else is left for the type check."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
+    return value
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
     return value
 
 
+def _total_or_none(value: Any) -> Any:
+    # A site total beyond what the column holds is a misread number, not a reason to lose the business.
+    if isinstance(value, int) and not isinstance(value, bool) and value > INT32_MAX:
+        log.warning("a site total of %d is beyond what the archive stores; kept as NULL", value)
+        return None
+    return value
+
+
 # Text is kept verbatim (no stripping): masks and paragraphs are part of what was published.
-NonBlank = Annotated[str, AfterValidator(_not_blank)]
-Count = Annotated[int, Field(ge=0)]
+Text = Annotated[str, BeforeValidator(storable)]
+NonBlank = Annotated[str, BeforeValidator(storable), AfterValidator(_not_blank)]
+ExternalId = Annotated[str, Field(max_length=128), BeforeValidator(storable), AfterValidator(_not_blank)]
+Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
+SiteTotal = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_total_or_none)]
 
 
 def utc_now() -> datetime:
@@ -57,25 +86,25 @@ class BusinessRef(_Item):
     """Who a complaint is about: enough to find or create the `businesses` row."""
 
     source: Source
-    external_id: NonBlank
+    external_id: ExternalId
     name: NonBlank
-    url: str | None = None
+    url: Text | None = None
 
 
 class Business(_Item):
     source: Source
-    external_id: NonBlank
+    external_id: ExternalId
     name: NonBlank
-    url: str | None = None
-    category: str | None = None
+    url: Text | None = None
+    category: Text | None = None
     accredited: bool | None = None
-    rating: str | None = None
-    location: str | None = None
-    complaints_total: Count | None = None
-    complaints_closed_3y: Count | None = None
-    complaints_closed_12m: Count | None = None
-    resolved_count: Count | None = None
-    unresolved_count: Count | None = None
+    rating: Annotated[str, Field(max_length=16), BeforeValidator(storable)] | None = None
+    location: Text | None = None
+    complaints_total: SiteTotal = None
+    complaints_closed_3y: SiteTotal = None
+    complaints_closed_12m: SiteTotal = None
+    resolved_count: SiteTotal = None
+    unresolved_count: SiteTotal = None
     scraped_at: datetime = Field(default_factory=utc_now)
 
     def ref(self) -> BusinessRef:
@@ -85,9 +114,9 @@ class Business(_Item):
 class Response(_Item):
     """One entry of a thread after the initial complaint, in page order (position 1, 2, …)."""
 
-    position: Annotated[int, Field(ge=1)]
+    position: Annotated[int, Field(ge=1, le=INT32_MAX)]
     kind: ResponseKind
-    author: str | None = None
+    author: Text | None = None
     posted_on: date | None = None
     text: NonBlank
     verdict: Verdict | None = None
@@ -95,16 +124,16 @@ class Response(_Item):
 
 class Complaint(_Item):
     source: Source
-    external_id: NonBlank
-    url: str | None = None
+    external_id: ExternalId
+    url: Text | None = None
     business: BusinessRef
-    title: str | None = None
+    title: Text | None = None
     filed_on: date | None = None
-    complaint_type: str | None = None
-    status: str | None = None
-    author: str | None = None
-    author_location: str | None = None
-    address: str | None = None  # the forum sites' "Address: …" line
+    complaint_type: Text | None = None
+    status: Annotated[str, Field(max_length=64), BeforeValidator(storable)] | None = None
+    author: Text | None = None
+    author_location: Text | None = None
+    address: Text | None = None  # the forum sites' "Address: …" line
     text: NonBlank
     responses: list[Response] = Field(default_factory=list)
     photos_count: Count = 0
@@ -112,8 +141,24 @@ class Complaint(_Item):
     helpful_count: Count = 0
     scraped_at: datetime = Field(default_factory=utc_now)
 
-    # What the pipelines derive on the way (normalized texts, hashes); never part of the published item.
-    _derived: dict[str, Any] = PrivateAttr(default_factory=dict)
+    @model_validator(mode="after")
+    def _positions_are_distinct(self) -> Complaint:
+        positions = [r.position for r in self.responses]
+        if len(set(positions)) != len(positions):
+            raise ValueError(f"thread positions repeat: {positions}")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source.value, self.external_id)
+
+
+class SeenComplaint(_Item):
+    """A complaint an incremental run saw unchanged on a listing page and did not fetch again: the archive only
+    notes that it was seen (last_seen_at) and counts it unchanged."""
+
+    source: Source
+    external_id: ExternalId
 
     @property
     def key(self) -> tuple[str, str]:

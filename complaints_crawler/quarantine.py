@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from complaints_crawler.items import utc_now
+from complaints_crawler.items import storable, utc_now
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -41,6 +41,7 @@ class QuarantineKind(StrEnum):
     INVALID_ITEM = "invalid_item"
     PARSE_ERROR = "parse_error"
     BLOCKED = "blocked"
+    TRUNCATED_PAGE = "truncated_page"  # a page that arrived cut, after its retries
 
 
 def quarantine(
@@ -52,10 +53,20 @@ def quarantine(
     score: float | None = None,
     details: dict[str, Any] | None = None,
 ) -> QuarantineEntry:
-    entry = QuarantineEntry(kind=kind.value, reason=reason, url=url, score=score, details=details)
+    entry = QuarantineEntry(kind=kind.value, reason=storable(reason), url=storable(url), score=score,
+                            details=_storable_tree(details))
     assert crawler.stats is not None
     crawler.stats.inc_value("quarantine/count")
     crawler.stats.inc_value(f"quarantine/{kind.value}")
     log.warning("quarantined (%s) %s: %s", kind.value, url or "-", reason)
     crawler.signals.send_catch_log(signal=item_quarantined, entry=entry)
     return entry
+
+
+def _storable_tree(value: Any) -> Any:
+    """`value` with every string storable (no NUL byte, no lone surrogate: JSONB refuses both)."""
+    if isinstance(value, dict):
+        return {storable(str(k)): _storable_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_tree(v) for v in value]
+    return storable(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,10 +11,7 @@ import pytest
 
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PG_URL = os.environ.get("COMPLAINTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from constants import IN_CI, PG_URL, SEEDS
 
 
 def postgres_unreachable_reason() -> str | None:
@@ -69,7 +65,7 @@ def archive_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 
 @pytest.fixture
 def seeds_dir() -> Path:
-    folder = SHARED / "seeds"
+    folder = SEEDS
     if not folder.is_dir():
         pytest.skip("the seeds folder ../shared/seeds is absent")
     return folder

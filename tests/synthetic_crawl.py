@@ -9,7 +9,7 @@ import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
 
-from complaints_crawler.demo import project_settings
+from complaints_crawler.crawl.runner import project_settings
 from factories import business, complaint
 
 

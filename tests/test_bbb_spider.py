@@ -141,11 +141,20 @@ def test_microsoft_by_name_archives_every_thread_and_a_recrawl_changes_nothing(b
     assert "exact name match: Microsoft Corporation (Redmond, WA)" in result.stderr
     assert "candidate 1: Microsoft Store (New York, NY)" in result.stderr
 
-    again = crawl(bbb, archive_url, "company=microsoft")
+    again = crawl(bbb, archive_url, "company=microsoft", "full=true")
     assert_exit(again, 0)
     run = archive_counts(archive_url)["run"]
     assert (run.finish_reason, run.new_count, run.updated_count, run.unchanged_count) == ("finished", 0, 0, 10)
     assert archive_counts(archive_url)["complaints"] == 10
+
+    # Incremental by default once a full sweep finished: the remembered profile, one page, nothing new.
+    bbb.requests.clear()
+    third = crawl(bbb, archive_url, "company=microsoft")
+    assert_exit(third, 0)
+    run = archive_counts(archive_url)["run"]
+    assert (run.finish_reason, run.mode, run.requests, run.new_count, run.unchanged_count) == (
+        "finished", "incremental", 1, 0, 6)
+    assert [p for p in bbb.requests if p != "/robots.txt"] == [f"{MS}/complaints"]
 
 
 # --- URLs instead of a name ---------------------------------------------------------------------------------
@@ -237,19 +246,21 @@ def test_start_page(bbb, tmp_path):
     assert complaint_pages(bbb, MS) == [f"{MS}/complaints?page=2", f"{MS}/complaints?page=3"]
 
 
-def test_since_stops_at_the_first_page_entirely_older(bbb, tmp_path):
-    # Page 1 runs 08/25 to 08/23/2023, page 2 08/23 to 08/22: with since 08/24 page 2 is too old.
+def test_since_skips_older_complaints_and_stops_at_their_page(bbb, tmp_path):
+    # Page 1 runs 08/25 to 08/23/2023 (4 complaints of 08/24 and later), page 2 08/23 to 08/22: with since
+    # 08/24 the crawl keeps the 4 and stops at page 1, as on every site.
     url = sqlite_url(tmp_path)
     result = crawl(bbb, url, "company=microsoft", "since=2023-08-24")
     assert_exit(result, 0)
-    assert complaint_pages(bbb, MS) == [f"{MS}/complaints", f"{MS}/complaints?page=2"]
+    assert complaint_pages(bbb, MS) == [f"{MS}/complaints"]
     got = archive_counts(url)
-    assert (got["complaints"], got["run"].finish_reason) == (6, "finished")
+    assert (got["complaints"], got["run"].finish_reason) == (4, "finished")
+    assert got["run"].stats["pagination/stop_reason"] == "complaints older than since=2023-08-24"
 
 
 def test_since_keeps_pages_with_a_recent_enough_complaint(bbb, tmp_path):
     url = sqlite_url(tmp_path)
-    assert_exit(crawl(bbb, url, "company=microsoft", "since=2023-08-23"), 0)
+    assert_exit(crawl(bbb, url, "company=microsoft", "since=2023-08-22"), 0)
     assert archive_counts(url)["complaints"] == 10
     assert complaint_pages(bbb, MS)[-1] == f"{MS}/complaints?page=3"
 
@@ -279,7 +290,7 @@ def test_charter_spectrum_label_only_page(bbb, tmp_path):
 def test_cloudflare_challenge_is_retried_then_blocked(bbb, tmp_path):
     result, got, row = crawl_failing(bbb, sqlite_url(tmp_path), "vantora", "blocked", business="0875-90412345")
     assert (row.kind, row.url, row.reason) == (
-        "blocked", f"{bbb.base_url}{BLOCKED}/complaints", f"Cloudflare challenge page (HTTP 403) (after {BLOCK_RETRIES} retries)"
+        "blocked", f"https://www.bbb.org{BLOCKED}/complaints", f"Cloudflare challenge page (HTTP 403) (after {BLOCK_RETRIES} retries)"
     )
     assert complaint_pages(bbb, BLOCKED) == [f"{BLOCKED}/complaints"] * (1 + BLOCK_RETRIES)
     assert got["run"].stats["blocks/retries"] == BLOCK_RETRIES
@@ -309,7 +320,7 @@ def test_a_page_without_state_or_cards_is_a_block_not_zero_complaints(overlay, o
 
 def test_layout_change_is_quarantined_and_fails_the_run(bbb, tmp_path):
     _, got, row = crawl_failing(bbb, sqlite_url(tmp_path), "northwind", "layout_changed", business="1126-1000123")
-    assert (row.kind, row.url) == ("parse_error", f"{bbb.base_url}{CHANGED}/complaints")
+    assert (row.kind, row.url) == ("parse_error", f"https://www.bbb.org{CHANGED}/complaints")
     assert "48 complaints" in row.reason
     assert got["business"].complaints_total == 48  # the business itself is archived
     assert complaint_pages(bbb, CHANGED) == [f"{CHANGED}/complaints"]  # not retried: it is no block
@@ -322,7 +333,7 @@ def test_a_server_error_fails_the_run(overlay, overlaid_bbb, tmp_path):
     assert_exit(result, 1)
     got = archive_counts(url)
     assert (got["run"].finish_reason, got["complaints"], got["quarantine"]) == ("site_unavailable", 6, [])
-    assert "BBB complaints page 2 failed" in result.stderr and "HTTP 500" in result.stderr
+    assert "BBB complaints page 2 failed at " in result.stderr and "HTTP 500" in result.stderr
 
 
 def test_a_missing_search_api_fails_the_run(bbb, tmp_path):
@@ -340,7 +351,7 @@ def test_backoff_is_exponential_capped_and_honours_retry_after():
     assert [backoff_delay(n, None, base=10, maximum=120) for n in range(5)] == [10, 20, 40, 80, 120]
     assert backoff_delay(0, 30, base=10, maximum=120) == 30  # Retry-After longer than the backoff wins
     assert backoff_delay(2, 5, base=10, maximum=120) == 40
-    assert backoff_delay(0, 600, base=10, maximum=120) == 120
+    assert backoff_delay(0, 600, base=10, maximum=120) == 600  # the site's own wait is honoured (up to a cap)
 
 
 def test_retry_after_header():

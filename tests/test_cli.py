@@ -14,10 +14,10 @@ MICROSOFT_PAGE = FIXTURE_SITES_DIR / "bbb/us/wa/redmond/profile/computer-softwar
 DOORWAY = FIXTURE_SITES_DIR / "consumercomplaints/octopus-alipay-topup-b990001/index.html"
 
 
-def test_demo_in_an_empty_folder_archives_what_its_summary_says(tmp_path):
+def test_demo_in_an_empty_folder_archives_what_its_summary_says_then_refreshes_incrementally(tmp_path):
     done = complaints_cli("demo", cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    archive = tmp_path / "complaints-demo.db"
+    archive = tmp_path / "archive.db"  # the default archive of every command: `complaints stats` shows it
     assert f"archive: {archive}" in done.stdout
     printed = {m[0]: tuple(map(int, m[1:])) for m in re.findall(r"^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", done.stdout, re.M)}
     engine = database.open_archive(f"sqlite:///{archive}")
@@ -28,14 +28,25 @@ def test_demo_in_an_empty_folder_archives_what_its_summary_says(tmp_path):
     assert stored["complaintsboard"][:3] == (1, 10, 3)
     with engine.connect() as conn:
         assert conn.execute(select(QuarantineRow.kind)).scalars().all() == ["spam_page"]
-    assert done.stdout.count(" finished") == 5
+    assert done.stdout.count(" finished   (full, ") == 5
+    stats = complaints_cli("stats", cwd=tmp_path)
+    assert stats.returncode == 0 and re.search(r"^bbb\s+2\s+20\s+51\s+0$", stats.stdout, re.M), stats.stdout
+
+    again = complaints_cli("demo", cwd=tmp_path, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    crawls = re.findall(r"^  (\w+) .*? finished   \((\w+), (\d+) requests: (\d+) new", again.stdout, re.M)
+    assert crawls == [("bbb", "incremental", "1", "0"), ("bbb", "incremental", "1", "0"),
+                      ("consumercomplaints", "incremental", "1", "0"), ("consumercomplaints", "incremental", "1", "0"),
+                      ("complaintsboard", "incremental", "1", "0")]
 
 
-def test_parse_prints_one_json_complaint_per_line():
+def test_parse_prints_the_business_then_one_json_complaint_per_line():
     done = complaints_cli("parse", "--site", "bbb", str(MICROSOFT_PAGE), "--url",
                           "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints")
     assert done.returncode == 0, done.stderr
-    complaints = [json.loads(line) for line in done.stdout.splitlines()]
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert records[0]["business"]["name"] == "Microsoft"
+    complaints = [record["complaint"] for record in records[1:]]
     assert [c["external_id"] for c in complaints][:3] == ["20520372", "20520114", "20519515"]
     assert len(complaints) == 6
     assert complaints[0]["filed_on"] == "2023-08-25" and complaints[0]["status"] == "Answered"

@@ -14,8 +14,8 @@ import pytest
 
 from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.items import BusinessRef, Complaint, Response, ResponseKind, Source, Verdict
+from complaints_crawler.settings import NEAR_DUPLICATE_THRESHOLD as DUPLICATE_THRESHOLD
 from complaints_crawler.text.fingerprint import (
-    DUPLICATE_THRESHOLD,
     LSH_BANDS,
     LSH_ROWS,
     NUM_PERM,

@@ -132,14 +132,22 @@ def test_xiaomi_india_pages_75_76_then_a_second_identical_crawl(cc_site: Fixture
     run = first.run
     assert (run.spider, run.arguments) == ("consumercomplaints", {"company": XIAOMI, "start_page": "75"})
     assert (run.new_count, run.updated_count, run.unchanged_count, run.quarantined_count, run.pages) == (24, 0, 0, 0, 14)
-    assert run.stats["forum/stop_reason"] == "404" and run.stats["forum/last_page"] == 77
+    assert run.stats["pagination/stop_reason"] == "404" and run.stats["pagination/last_page"] == 77
     assert run.stats["forum/permalinks_used"] == 10 and "forum/permalink_failed" not in run.stats
     assert first.count(QuarantineRow) == 0
 
-    second = crawl(cc_site, "consumercomplaints", archive_url, f"company={XIAOMI}", "start_page=75")
+    second = crawl(cc_site, "consumercomplaints", archive_url, f"company={XIAOMI}", "start_page=75", "full=true")
     assert_clean(second)
     assert (second.run.new_count, second.run.updated_count, second.run.unchanged_count) == (0, 0, 24)
     assert second.count(ComplaintRow) == 24 and second.count(ResponseRow) == 26 and second.count(BusinessRow) == 1
+
+    # Incremental: page 75 only, its 20 cards unchanged (no permalink fetched), the archive untouched.
+    third = crawl(cc_site, "consumercomplaints", archive_url, f"company={XIAOMI}", "start_page=75")
+    assert_clean(third)
+    assert third.requests == ["/robots.txt", f"/{XIAOMI}/page/75"]
+    assert (third.run.mode, third.run.requests, third.run.new_count, third.run.updated_count,
+            third.run.unchanged_count) == ("incremental", 1, 0, 0, 20)
+    assert third.count(ComplaintRow) == 24 and third.count(ResponseRow) == 26
 
 
 def test_default_start_page_is_page_1(cc_site: FixtureSite, sqlite_url: str):
@@ -161,7 +169,7 @@ def test_company_as_a_board_url(cc_site: FixtureSite, sqlite_url: str):
 @pytest.mark.parametrize(
     "board, complaints, stop_reason",
     [
-        ("mi-home-b154318", 3, "page repeats the previous page"),  # page 2 lists page 1's ids again
+        ("mi-home-b154318", 3, "page repeats complaints already read"),  # page 2 lists page 1's ids again
         ("poco-india-b171922", 2, "empty page"),  # page 2 has the card list and no card
     ],
 )
@@ -170,7 +178,7 @@ def test_pagination_stops_on_a_repeated_or_empty_page(cc_site: FixtureSite, sqli
     assert_clean(result)
     assert board_pages(result, board) == [f"/{board}", f"/{board}/page/2"]
     assert result.count(ComplaintRow) == complaints
-    assert result.run.stats["forum/stop_reason"] == stop_reason
+    assert result.run.stats["pagination/stop_reason"] == stop_reason
 
 
 def test_max_pages_stops_pagination(cc_site: FixtureSite, sqlite_url: str):
@@ -178,7 +186,7 @@ def test_max_pages_stops_pagination(cc_site: FixtureSite, sqlite_url: str):
     assert_clean(result)
     assert board_pages(result, XIAOMI) == [f"/{XIAOMI}/page/75"]
     assert result.count(ComplaintRow) == 20 and len(permalinks(result)) == 8
-    assert result.run.stats["forum/stop_reason"] == "max_pages=1"
+    assert result.run.stats["pagination/stop_reason"] == "max_pages=1"
 
 
 def test_since_stops_pagination_and_skips_older_complaints(cc_site: FixtureSite, sqlite_url: str):
@@ -310,7 +318,7 @@ def test_doorway_board_is_quarantined_by_the_spam_middleware_and_the_crawl_finis
     assert entry.url.endswith("/octopus-alipay-topup-b990001")
     assert result.count(ComplaintRow) == 0 and result.count(BusinessRow) == 0
     assert (result.run.new_count, result.run.quarantined_count) == (0, 1)
-    assert result.run.stats["forum/stop_reason"] == "page not crawled"
+    assert result.run.stats["pagination/stop_reason"] == "page not crawled"
 
 
 def test_blocked_board_page_exits_1(tmp_path: Path, sqlite_url: str):
@@ -341,7 +349,7 @@ def test_a_board_page_that_cannot_be_fetched_ends_the_run_site_unavailable(tmp_p
         base = sites["consumercomplaints"].base_url
         result = crawl(sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=75")
     assert result.returncode == 1 and result.run.finish_reason == "site_unavailable"
-    assert f"board page {base}/{XIAOMI}/page/76 failed" in result.log
+    assert f"board page 76 failed at {base}/{XIAOMI}/page/76" in result.log
     assert result.count(ComplaintRow) == 20
 
 

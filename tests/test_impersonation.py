@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import ComplaintRow, CrawlRunRow, ResponseRow
-from complaints_crawler.demo import BASE_URL_SETTINGS
+from complaints_crawler.sites import SITES
 from complaints_crawler.settings import USER_AGENT
 from crawling import REPO, scrapy_crawl
 
@@ -55,7 +55,7 @@ def test_impersonation_without_scrapy_impersonate_is_a_usage_error(fixture_sites
     )
     done = subprocess.run(
         [sys.executable, "-c", hide_package, "crawl", "bbb", "-a", "company=microsoft",
-         "-s", f"{BASE_URL_SETTINGS['bbb']}={site.base_url}", "-s", f"ARCHIVE_URL=sqlite:///{tmp_path / 'a.db'}",
+         "-s", f"{SITES['bbb'].base_url_setting}={site.base_url}", "-s", f"ARCHIVE_URL=sqlite:///{tmp_path / 'a.db'}",
          "-s", "IMPERSONATE_BROWSER=chrome"],
         cwd=REPO, env={**os.environ, "SCRAPY_SETTINGS_MODULE": "complaints_crawler.settings"},
         capture_output=True, text=True, timeout=120,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.spiders.importer import saved_page_url
+from crawling import scrapy_crawl
 
-REPO = Path(__file__).resolve().parents[1]
 BBB = FIXTURE_SITES_DIR / "bbb"
 MS_PAGES = BBB / "us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints"
 CHARTER_PAGE = BBB / "us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162/complaints/index.html"
@@ -26,12 +25,9 @@ PERMALINK = FIXTURE_SITES_DIR / "consumercomplaints/xiaomi-india-mi-led-tv-4a-pr
 
 
 def run_import(archive: str, site: str, *files: Path | str, **arguments: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "import", "-a", f"site={site}",
-               "-a", f"files={','.join(map(str, files))}", "-s", f"ARCHIVE_URL={archive}",
-               "-s", "TELNETCONSOLE_ENABLED=False"]
-    for name, value in arguments.items():
-        command += ["-a", f"{name}={value}"]
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=240)
+    spider_arguments = [f"site={site}", f"files={','.join(map(str, files))}"]
+    spider_arguments += [f"{name}={value}" for name, value in arguments.items()]
+    return scrapy_crawl("import", None, archive, *spider_arguments)
 
 
 def archived(url: str) -> dict:
@@ -121,10 +117,7 @@ def test_other_sites_go_through_their_own_parser(archive):
     ],
 )
 def test_bad_arguments_fail_the_run(archive, arguments, message):
-    command = [sys.executable, "-m", "scrapy", "crawl", "import", "-s", f"ARCHIVE_URL={archive}"]
-    for name, value in arguments.items():
-        command += ["-a", f"{name}={value}"]
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=240)
+    result = scrapy_crawl("import", None, archive, *(f"{name}={value}" for name, value in arguments.items()))
     assert result.returncode == 1
     assert message in result.stderr
     assert archived(archive)["run"].finish_reason == "invalid_arguments"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +23,10 @@ class ArchiveSchemaError(RuntimeError):
     """The archive's schema is not the one this code writes; the message says which command fixes it."""
 
 
+class ArchiveMissing(ArchiveSchemaError):
+    """A command that only reads was pointed at an archive that does not exist (it never creates one)."""
+
+
 def archive_url(setting: str | None = None) -> str:
     """The archive URL: an explicit setting, else $COMPLAINTS_ARCHIVE_URL, else ./archive.db."""
     return setting or os.environ.get(ARCHIVE_URL_ENV) or DEFAULT_ARCHIVE_URL
@@ -34,16 +40,33 @@ def _driver_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, migrating: bool = False) -> Engine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite archive URL; None for other back-ends and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def make_engine(url: str, *, migrating: bool = False, read_only: bool = False) -> Engine:
+    """An engine on the archive. `read_only` opens a SQLite file read-only (it never creates it, takes no lock
+    and works on read-only storage); PostgreSQL readers need nothing special."""
     url = _driver_url(url)
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
+    path = sqlite_path(url)
+    if read_only and path is not None:
+        uri = f"{path.as_uri()}?mode=ro"
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=60,
+                                                                            check_same_thread=False))
+        _configure_sqlite(engine, foreign_keys=True, wal=False)
+        return engine
     engine = create_engine(url, connect_args={"timeout": 60})
-    _configure_sqlite(engine, foreign_keys=not migrating)
+    _configure_sqlite(engine, foreign_keys=not migrating, wal=path is not None)
     return engine
 
 
-def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
+def _configure_sqlite(engine: Engine, foreign_keys: bool, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy issue BEGIN itself (see below) instead of the driver's implicit, deferred one.
@@ -53,8 +76,9 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
         # cascade-delete every row that references it.
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=60000")
-        # WAL lets readers (stats, SQL users) work while a crawl writes; in-memory databases can't use it.
-        if engine.url.database not in (None, "", ":memory:"):
+        # WAL lets readers (stats, SQL users) work while a crawl writes; in-memory databases can't use it, and
+        # read-only connections must not try to switch it (the file may be on read-only storage).
+        if wal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
@@ -99,15 +123,19 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def open_archive(url: str) -> Engine:
-    """An engine on an archive whose schema matches the code. A new SQLite archive is created and migrated."""
-    engine = make_engine(url)
+def open_archive(url: str, *, create: bool = True, read_only: bool = False) -> Engine:
+    """An engine on an archive whose schema matches the code. With `create`, a new SQLite archive is created and
+    migrated; without it (every command that only reads), a missing SQLite file is an `ArchiveMissing` error."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists() and not (create and not read_only):
+        raise ArchiveMissing(f"no archive at {path} (a crawl creates one; so does `complaints db upgrade`)")
+    engine = make_engine(url, read_only=read_only)
     current, head = schema_revisions(engine)
     if current == head:
         return engine
     shown = engine.url.render_as_string(hide_password=True)
     if current is None:
-        if engine.dialect.name == "sqlite" and not inspect(engine).get_table_names():
+        if create and not read_only and engine.dialect.name == "sqlite" and not inspect(engine).get_table_names():
             upgrade(url)
             return engine
         raise ArchiveSchemaError(

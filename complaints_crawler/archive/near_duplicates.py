@@ -22,9 +22,9 @@ from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, s
 from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.models import ComplaintRow, LshBucketRow
 from complaints_crawler.archive.prepare import PreparedComplaint
-from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD, jaccard, shingles
+from complaints_crawler import settings
+from complaints_crawler.text.fingerprint import jaccard, shingles
 
-REPOST_THRESHOLD = 0.6
 REPOST_WINDOW_DAYS = 31
 _CHUNK = 5_000  # keys per IN (...) list on SQLite (its limit is 32,766 parameters)
 
@@ -46,8 +46,8 @@ class _Stored:
 def link_near_duplicates(
     conn: Connection,
     changed: Sequence[tuple[int, PreparedComplaint]],
-    threshold: float = DUPLICATE_THRESHOLD,
-    repost_threshold: float = REPOST_THRESHOLD,
+    threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
+    repost_threshold: float = settings.REPOST_THRESHOLD,
 ) -> int:
     """Store the buckets of new or changed complaints and link them to their near-duplicates.
 

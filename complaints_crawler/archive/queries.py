@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from datetime import timedelta
+
 from sqlalchemy import Engine, func, select
 
+from complaints_crawler import settings
 from complaints_crawler.archive.database import reading
+from complaints_crawler.archive.liveness import gone_before, run_is_gone
 from complaints_crawler.archive.models import (
     BusinessRow,
     ComplaintRevisionRow,
@@ -69,16 +73,25 @@ def complaints_by_business_and_status(engine: Engine, source: str | None = None)
 
 
 def recent_runs(engine: Engine, limit: int = 20, run_id: int | None = None) -> list[dict[str, Any]]:
-    """The newest crawl runs, newest first (`run_id`: that run only)."""
+    """The newest crawl runs, newest first (`run_id`: that run only). A run still open reads "running", or
+    "interrupted" when its process is gone (a later crawl will record that)."""
     columns = [
         CrawlRunRow.id, CrawlRunRow.spider, CrawlRunRow.arguments, CrawlRunRow.started_at, CrawlRunRow.finished_at,
         CrawlRunRow.finish_reason, CrawlRunRow.pages, CrawlRunRow.new_count, CrawlRunRow.updated_count,
-        CrawlRunRow.unchanged_count, CrawlRunRow.quarantined_count,
+        CrawlRunRow.unchanged_count, CrawlRunRow.quarantined_count, CrawlRunRow.mode, CrawlRunRow.requests,
+        CrawlRunRow.health, CrawlRunRow.host, CrawlRunRow.pid, CrawlRunRow.heartbeat_at, CrawlRunRow.worker,
     ]
+    host, stale_before = gone_before(timedelta(seconds=settings.RUN_STALE_AFTER))
     with reading(engine) as conn:
         query = select(*columns).order_by(CrawlRunRow.id.desc()).limit(limit)
-        rows = conn.execute(query if run_id is None else query.where(CrawlRunRow.id == run_id))
-        return [dict(r._mapping) for r in rows]
+        rows = conn.execute(query if run_id is None else query.where(CrawlRunRow.id == run_id)).all()
+    runs = []
+    for row in rows:
+        run = dict(row._mapping)
+        if run["finished_at"] is None:
+            run["finish_reason"] = "interrupted" if run_is_gone(row, host, stale_before) else "running"
+        runs.append(run)
+    return runs
 
 
 @dataclass

@@ -8,17 +8,21 @@ responses. Unchanged complaints (same content hash) only get their last_seen_at 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from complaints_crawler.archive import targets
 from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.database import open_archive
+from complaints_crawler.archive.liveness import gone_before, run_is_gone
 from complaints_crawler.archive.models import (
     Base,
     BusinessRow,
@@ -29,11 +33,12 @@ from complaints_crawler.archive.models import (
     RedactionRow,
     ResponseRow,
 )
-from complaints_crawler.archive.near_duplicates import REPOST_THRESHOLD, link_near_duplicates
+from complaints_crawler import settings
+from complaints_crawler.archive.near_duplicates import link_near_duplicates
 from complaints_crawler.archive.prepare import PreparedComplaint
+from complaints_crawler.crawl.reasons import FinishReason
 from complaints_crawler.items import Business, BusinessRef, utc_now
 from complaints_crawler.quarantine import QuarantineEntry
-from complaints_crawler.text.fingerprint import DUPLICATE_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,7 @@ class WriteResult:
     updated: int = 0
     unchanged: int = 0
     near_duplicates: int = 0  # complaints this write linked to an earlier near-duplicate
+    poorer_copies: int = 0  # changed copies with fewer entries or a cut text: the richer archived thread is kept
     # (source, external_id) -> complaint id, for everything the batch wrote or touched
     ids: dict[Key, int] = field(default_factory=dict)
 
@@ -55,6 +61,7 @@ class WriteResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.near_duplicates += other.near_duplicates
+        self.poorer_copies += other.poorer_copies
 
 
 _BUSINESS_PROFILE_FIELDS = (
@@ -74,8 +81,9 @@ _BUSINESS_PROFILE_FIELDS = (
 
 
 class ArchiveStore:
-    def __init__(self, engine: Engine, *, duplicate_threshold: float = DUPLICATE_THRESHOLD,
-                 repost_threshold: float = REPOST_THRESHOLD, near_duplicates: bool = True):
+    def __init__(self, engine: Engine, *, duplicate_threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
+                 repost_threshold: float = settings.REPOST_THRESHOLD,
+                 near_duplicates: bool = settings.NEAR_DUPLICATES_ENABLED):
         self.engine = engine
         self.near_duplicates = near_duplicates
         self.duplicate_threshold = duplicate_threshold
@@ -85,29 +93,64 @@ class ArchiveStore:
         self._next_analyze = ANALYZE_FIRST_AT
 
     @classmethod
-    def open(cls, url: str, **options: float | bool) -> ArchiveStore:
-        return cls(open_archive(url), **options)
+    def open(cls, url: str, *, create: bool = True, **options: float | bool) -> ArchiveStore:
+        return cls(open_archive(url, create=create), **options)
 
     def close(self) -> None:
         self.engine.dispose()
 
     # -- crawl runs -----------------------------------------------------------------------------------
 
-    def open_run(self, spider: str, arguments: dict[str, Any]) -> int:
+    def open_run(self, spider: str, arguments: dict[str, Any], *, company: str | None = None,
+                 location: str | None = None, mode: str | None = None, worker: str | None = None) -> int:
+        """A new crawl_runs row (and, for a crawl of a company, its target's row, which the run points at)."""
+        now = utc_now()
         with self.engine.begin() as conn:
-            return conn.execute(
+            target_id = targets.record_run_start(conn, spider, company, location) if company else None
+            run_id = conn.execute(
                 insert(CrawlRunRow)
-                .values(spider=spider, arguments=arguments, started_at=utc_now())
+                .values(spider=spider, arguments=arguments, started_at=now, target_id=target_id, mode=mode,
+                        host=socket.gethostname()[:255], pid=os.getpid(), worker=worker, heartbeat_at=now)
                 .returning(CrawlRunRow.id)
             ).scalar_one()
+        return run_id
 
-    def close_run(self, run_id: int, *, finish_reason: str | None, counts: dict[str, int], stats: dict[str, Any]) -> None:
+    def heartbeat(self, run_id: int) -> None:
+        """The run is alive: a row whose heartbeat stops is marked interrupted by a later run."""
         with self.engine.begin() as conn:
-            conn.execute(
+            conn.execute(update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(heartbeat_at=utc_now()))
+
+    def close_run(self, run_id: int, *, finish_reason: str | None, counts: dict[str, Any], stats: dict[str, Any],
+                  health: str | None = None, listing_url: str | None = None, full_sweep: bool = False) -> None:
+        with self.engine.begin() as conn:
+            target_id = conn.execute(
                 update(CrawlRunRow)
                 .where(CrawlRunRow.id == run_id)
-                .values(finished_at=utc_now(), finish_reason=finish_reason, stats=stats, **counts)
-            )
+                .values(finished_at=utc_now(), finish_reason=finish_reason, stats=stats, health=health, **counts)
+                .returning(CrawlRunRow.target_id)
+            ).scalar_one_or_none()
+            if target_id is not None:
+                targets.record_run_end(conn, target_id, finished=finish_reason == FinishReason.FINISHED,
+                                       full_sweep=full_sweep, listing_url=listing_url)
+
+    def mark_interrupted_runs(self, stale_after: timedelta) -> int:
+        """Close the rows of runs whose process is gone (killed, or stopped before it could close its run): on
+        this host, a pid that no longer runs; elsewhere, no heartbeat for `stale_after`. Returns how many."""
+        host, stale_before = gone_before(stale_after)
+        with self.engine.begin() as conn:
+            running = conn.execute(
+                select(CrawlRunRow.id, CrawlRunRow.host, CrawlRunRow.pid, CrawlRunRow.heartbeat_at, CrawlRunRow.started_at)
+                .where(CrawlRunRow.finished_at.is_(None))
+            ).all()
+            gone = [row.id for row in running if run_is_gone(row, host, stale_before)]
+            if gone:
+                conn.execute(
+                    update(CrawlRunRow)
+                    .where(CrawlRunRow.id.in_(gone), CrawlRunRow.finished_at.is_(None))
+                    .values(finished_at=func.coalesce(CrawlRunRow.heartbeat_at, CrawlRunRow.started_at),
+                            finish_reason=FinishReason.INTERRUPTED.value)
+                )
+        return len(gone)
 
     # -- quarantine -----------------------------------------------------------------------------------
 
@@ -129,14 +172,27 @@ class ArchiveStore:
         businesses: Sequence[Business],
         complaints: Sequence[PreparedComplaint],
         run_id: int | None,
+        seen: Sequence[Key] = (),
     ) -> WriteResult:
-        """Upsert one batch in one transaction and say what was new, updated and unchanged."""
+        """Upsert one batch in one transaction and say what was new, updated and unchanged. `seen` are the keys
+        of complaints an incremental run saw unchanged without reading them whole: only last_seen_at moves."""
         now = utc_now()
         with self.engine.begin() as conn:
             business_ids = self._upsert_businesses(conn, businesses, [c.item.business for c in complaints], now)
             result = self._upsert_complaints(conn, _richest_per_key(complaints), business_ids, run_id, now)
+            result.unchanged += self._touch(conn, seen, now)
         self._keep_statistics_fresh(result.new)
         return result
+
+    def _touch(self, conn: Connection, keys: Sequence[Key], now: datetime) -> int:
+        touched = 0
+        for source, external_ids in _by_source(set(keys)).items():
+            touched += conn.execute(
+                update(ComplaintRow)
+                .where(ComplaintRow.source == source, ComplaintRow.external_id.in_(external_ids))
+                .values(last_seen_at=now)
+            ).rowcount
+        return touched
 
     def _keep_statistics_fresh(self, new_rows: int) -> None:
         """ANALYZE the growing tables on PostgreSQL each time this writer has quadrupled them.
@@ -194,9 +250,17 @@ class ArchiveStore:
         result = WriteResult()
         if not complaints:
             return result
-        stored = _hashes_by_key(conn, [c.key for c in complaints])
-        unchanged = [c for c in complaints if stored.get(c.key, (None, None))[1] == c.content_hash]
-        changed = [c for c in complaints if stored.get(c.key, (None, None))[1] != c.content_hash]
+        stored = _stored_by_key(conn, [c.key for c in complaints])
+        unchanged = [c for c in complaints if c.key in stored and stored[c.key].content_hash == c.content_hash]
+        changed = [c for c in complaints if c.key not in stored or stored[c.key].content_hash != c.content_hash]
+        poorer = [c for c in changed if c.key in stored and _is_poorer(c, stored[c.key])]
+        if poorer:
+            # A cut copy (a page that lost its end, a board card) must not replace a whole thread: kept as seen.
+            log.warning("%d complaint(s) arrived with fewer thread entries or a cut text than archived; the archived "
+                        "threads are kept: %s", len(poorer), ", ".join(":".join(c.key) for c in poorer[:10]))
+            unchanged += poorer
+            changed = [c for c in changed if c not in poorer]
+            result.poorer_copies = len(poorer)
         result.unchanged = len(unchanged)
         result.new = sum(1 for c in changed if c.key not in stored)
         result.updated = len(changed) - result.new
@@ -204,10 +268,10 @@ class ArchiveStore:
         if unchanged:
             conn.execute(
                 update(ComplaintRow)
-                .where(ComplaintRow.id.in_([stored[c.key][0] for c in unchanged]))
+                .where(ComplaintRow.id.in_([stored[c.key].id for c in unchanged]))
                 .values(last_seen_at=now)
             )
-        result.ids = {c.key: stored[c.key][0] for c in unchanged}
+        result.ids = {c.key: stored[c.key].id for c in unchanged}
         if changed:
             ids = self._replace_threads(conn, changed, business_ids, run_id, now)
             result.ids.update(ids)
@@ -333,5 +397,25 @@ def _ids_by_key(conn: Connection, model: type[BusinessRow] | type[ComplaintRow],
     return {key: values[0] for key, values in _lookup(conn, model, keys, model.id).items()}
 
 
-def _hashes_by_key(conn: Connection, keys: Iterable[Key]) -> dict[Key, tuple[int, str]]:
-    return _lookup(conn, ComplaintRow, keys, ComplaintRow.id, ComplaintRow.content_hash)  # type: ignore[return-value]
+@dataclass(frozen=True)
+class _Stored:
+    id: int
+    content_hash: str
+    entry_count: int
+    text_length: int
+
+
+def _stored_by_key(conn: Connection, keys: Iterable[Key]) -> dict[Key, _Stored]:
+    found = _lookup(conn, ComplaintRow, keys, ComplaintRow.id, ComplaintRow.content_hash, ComplaintRow.entry_count,
+                    func.length(ComplaintRow.text))
+    return {key: _Stored(*values) for key, values in found.items()}
+
+
+def _is_poorer(new: PreparedComplaint, stored: _Stored) -> bool:
+    """A copy that lost thread entries, or whose text is shorter and ends cut ("…", "..."), is poorer than the
+    archived thread. A real edit keeps its entries and its text whole."""
+    if len(new.entries) < stored.entry_count:
+        return True
+    text = new.item.text.rstrip()
+    return len(text) < stored.text_length and text.endswith(("...", "…"))
+    return True

@@ -2,8 +2,9 @@
 
 A spider opts in by defining `block_reason(request, response) -> str | None`; for other spiders this middleware
 does nothing. A blocked response is retried up to `BLOCK_RETRY_TIMES` times, waiting
-`BLOCK_BACKOFF_BASE * 2**n` seconds (or the server's `Retry-After`, when longer), never more than
-`BLOCK_BACKOFF_MAX`. After the last retry the response goes on to the spider with
+`BLOCK_BACKOFF_BASE * 2**n` seconds, at most `BLOCK_BACKOFF_MAX`, or the server's `Retry-After` when that is
+longer. A `Retry-After` above `BLOCK_RETRY_AFTER_MAX` is not waited for: the response goes on at once with
+"the site asked to wait N s" in its reason. After the last retry the response goes on to the spider with
 `meta["block_reason"]` set, and the spider decides (quarantine it, close the crawl with `blocked`).
 Every response the middleware checked carries `meta["block_reason"]` (None when not blocked), so the
 spider does not check it twice.
@@ -25,10 +26,6 @@ from scrapy.utils.asyncio import sleep
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETRY_TIMES = 3
-DEFAULT_BACKOFF_BASE = 10.0
-DEFAULT_BACKOFF_MAX = 120.0
-
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
     """A `Retry-After` header (delay-seconds or an HTTP date) in seconds; None when absent or unreadable."""
@@ -48,20 +45,20 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
 
 
 def backoff_delay(retries: int, retry_after: float | None, base: float, maximum: float) -> float:
-    """Seconds to wait before retry number `retries + 1`: exponential, at least Retry-After, at most `maximum`."""
-    delay = base * 2**retries
-    if retry_after is not None:
-        delay = max(delay, retry_after)
-    return min(delay, maximum)
+    """Seconds to wait before retry number `retries + 1`: exponential up to `maximum`, or the site's Retry-After
+    when that is longer (the caller refuses a Retry-After it will not wait for)."""
+    delay = min(base * 2**retries, maximum)
+    return max(delay, retry_after) if retry_after is not None else delay
 
 
 class BlockBackoffMiddleware:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.retry_times = settings.getint("BLOCK_RETRY_TIMES", DEFAULT_RETRY_TIMES)
-        self.base = settings.getfloat("BLOCK_BACKOFF_BASE", DEFAULT_BACKOFF_BASE)
-        self.maximum = settings.getfloat("BLOCK_BACKOFF_MAX", DEFAULT_BACKOFF_MAX)
+        self.retry_times = settings.getint("BLOCK_RETRY_TIMES")
+        self.base = settings.getfloat("BLOCK_BACKOFF_BASE")
+        self.maximum = settings.getfloat("BLOCK_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("BLOCK_RETRY_AFTER_MAX")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BlockBackoffMiddleware:
@@ -79,12 +76,16 @@ class BlockBackoffMiddleware:
         assert stats is not None
         stats.inc_value("blocks/detected")
         retries = request.meta.get("block_retries", 0)
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        if retry_after is not None and retry_after > self.retry_after_max:
+            request.meta["block_reason"] = f"{reason}; the site asked to wait {retry_after:.0f} s"
+            retries = self.retry_times  # not waited for: that long a pause is the operator's call
         if retries >= self.retry_times:
             stats.inc_value("blocks/gave_up")
-            log.warning("still blocked at %s after %d retries: %s", request.url, retries, reason)
+            log.warning("still blocked at %s after %d retries: %s", request.url, retries, request.meta["block_reason"])
             request.meta["dont_retry"] = True  # nor should RetryMiddleware try again
             return response
-        delay = backoff_delay(retries, retry_after_seconds(response.headers.get("Retry-After")), self.base, self.maximum)
+        delay = backoff_delay(retries, retry_after, self.base, self.maximum)
         stats.inc_value("blocks/retries")
         log.warning("blocked at %s (%s): retry %d of %d in %.1f s", request.url, reason, retries + 1,
                     self.retry_times, delay)

@@ -20,12 +20,13 @@ from pydantic import ValidationError
 
 from complaints_crawler.items import Business, BusinessRef, Complaint, Response, Source
 from complaints_crawler.parsers.base import CardFailure, ParsedPage
+from complaints_crawler.sites import SITES
 from complaints_crawler.text.html_text import element_text, parse_html
 from complaints_crawler.parsers.bbb_threads import Thread, read_threads
 
 logger = logging.getLogger(__name__)
 
-BBB_ORIGIN = "https://www.bbb.org"
+BBB_ORIGIN = SITES["bbb"].live_origin
 
 # --- URLs -------------------------------------------------------------------------------------------------
 

@@ -3,12 +3,13 @@
 from functools import partial
 
 from complaints_crawler.items import Source
+from complaints_crawler.sites import SITES
 from complaints_crawler.parsers import forum
 from complaints_crawler.parsers.forum import ForumSite, IdSource
 
 SITE = ForumSite(
     source=Source.COMPLAINTSBOARD,
-    base_url="https://www.complaintsboard.com",
+    base_url=SITES["complaintsboard"].live_origin,
     card="div.complaint",
     card_list="div.complaints-list",
     # The first anchor of a card is a /faq link: the id comes from the share URL, the comment anchor or a photo path.

@@ -3,12 +3,13 @@
 from functools import partial
 
 from complaints_crawler.items import Source
+from complaints_crawler.sites import SITES
 from complaints_crawler.parsers import forum
 from complaints_crawler.parsers.forum import ForumSite, IdSource
 
 SITE = ForumSite(
     source=Source.CONSUMERCOMPLAINTS,
-    base_url="https://www.consumercomplaints.in",
+    base_url=SITES["consumercomplaints"].live_origin,
     # Both layouts wrap a card in div#c<id>; comments use other ids, so the id shape picks the cards.
     card="xpath:.//div[starts-with(@id, 'c') and string-length(@id) > 1"
     " and translate(substring(@id, 2), '0123456789', '') = '']",

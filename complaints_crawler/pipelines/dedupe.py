@@ -12,16 +12,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from complaints_crawler.items import Complaint
+from complaints_crawler.pipelines.base import Stage
 
 
-class DedupePipeline:
-    def __init__(self, crawler: Crawler):
-        self.stats = crawler.stats
+class DedupePipeline(Stage):
+    stats_prefix = "dedupe"
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
         self.entries_seen: dict[tuple[str, str], int] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Complaint):
@@ -29,9 +28,9 @@ class DedupePipeline:
         seen = self.entries_seen.get(item.key)
         entries = len(item.responses)
         if seen is not None and entries <= seen:
-            self.stats.inc_value("dedupe/repeat_dropped")
+            self.count("repeat_dropped")
             raise DropItem(f"repeat of {item.source.value} complaint {item.external_id} with no new entries")
         if seen is not None:
-            self.stats.inc_value("dedupe/repeat_richer")
+            self.count("repeat_richer")
         self.entries_seen[item.key] = entries
         return item

@@ -5,34 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
 from complaints_crawler.items import Complaint
 from complaints_crawler.middlewares.spam import expected_scripts, reason_line, spam_details
-from complaints_crawler.quarantine import QuarantineKind, quarantine
+from complaints_crawler.pipelines.base import Stage
+from complaints_crawler.quarantine import QuarantineKind
 from complaints_crawler.text.spam import score
 
 
-class SpamPipeline:
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.threshold = crawler.settings.getfloat("SPAM_POST_THRESHOLD")
+class SpamPipeline(Stage):
+    stats_prefix = "spam"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SpamPipeline:
-        return cls(crawler)
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.threshold = self.settings.getfloat("SPAM_POST_THRESHOLD")
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Complaint):
             return item
         text = "\n".join([item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")])
         result = score(text, expected_scripts(self.crawler), self.threshold)
-        self.stats.inc_value("spam/posts_scored")
+        self.count("posts_scored")
         if not result.is_spam:
             return item
-        self.stats.inc_value("spam/posts_rejected")
-        reason = f"spam post (score {result.score:.2f}): {reason_line(result)}"
-        quarantine(self.crawler, QuarantineKind.SPAM_POST, reason, url=item.url, score=result.score,
-                   details={**spam_details(result), "item": item.model_dump(mode="json")})
-        raise DropItem(reason)
+        self.count("posts_rejected")
+        self.reject(QuarantineKind.SPAM_POST, f"spam post (score {result.score:.2f}): {reason_line(result)}",
+                    url=item.url, score=result.score, details={**spam_details(result), "item": item.model_dump(mode="json")})

@@ -1,47 +1,43 @@
-"""First stage: only valid `Business` / `Complaint` items go on; anything else is quarantined with the error."""
+"""First stage: only valid items go on (`Business`, `Complaint`, `SeenComplaint`); anything else is quarantined
+with the error, the item itself kept in the quarantine row."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
-from complaints_crawler.items import Business, Complaint
-from complaints_crawler.quarantine import QuarantineKind, quarantine
+from complaints_crawler.items import Business, Complaint, SeenComplaint
+from complaints_crawler.pipelines.base import Stage
+from complaints_crawler.quarantine import QuarantineKind
+
+Item = Business | Complaint | SeenComplaint
 
 
-class ValidatePipeline:
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
+class ValidatePipeline(Stage):
+    stats_prefix = "validate"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Business | Complaint:
+    def process_item(self, item: Any) -> Item:
         try:
             valid = to_item(item)
         except (ValidationError, TypeError) as error:
-            self.stats.inc_value("validate/invalid")
-            url = item.get("url") if isinstance(item, dict) else None
-            quarantine(self.crawler, QuarantineKind.INVALID_ITEM, _one_line(error), url=url,
-                       details={"item": _jsonable(item)})
-            raise DropItem(f"invalid item: {_one_line(error)}") from error
-        self.stats.inc_value(f"validate/{type(valid).__name__.lower()}")
+            self.count("invalid")
+            url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
+            self.reject(QuarantineKind.INVALID_ITEM, f"invalid item: {_one_line(error)}",
+                        url=url if isinstance(url, str) else None, details={"item": _jsonable(item)})
+        self.count(type(valid).__name__.lower())
         return valid
 
 
-def to_item(item: Any) -> Business | Complaint:
+def to_item(item: Any) -> Item:
     """The item as a model. Models are re-validated: assignment validation can be bypassed by model_construct."""
+    if isinstance(item, Business | Complaint | SeenComplaint):
+        return type(item).model_validate(item.model_dump())
     if isinstance(item, BaseModel):
         item = item.model_dump()
     if not isinstance(item, dict):
         raise TypeError(f"expected a Business or Complaint, got {type(item).__name__}")
-    model = Complaint if "business" in item else Business
-    return model.model_validate(item)
+    return (Complaint if "business" in item else Business).model_validate(item)
 
 
 def _one_line(error: Exception) -> str:

@@ -18,16 +18,20 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from scrapy.http import Response
 
-from complaints_crawler.parsers import SITES, page_parser
+from complaints_crawler.crawl.reasons import FinishReason
+from complaints_crawler.parsers import page_parser
+from complaints_crawler.parsers.base import ParsedPage
 from complaints_crawler.parsers.bbb import is_challenge_page
 from complaints_crawler.quarantine import QuarantineKind
-from complaints_crawler.spiders.base import ComplaintsSpider
+from complaints_crawler.sites import SITES
+from complaints_crawler.spiders.base import ComplaintsSpider, snippet
 
 PAGE_SUFFIXES = (".html", ".htm")
 SPILL_SUFFIX = ".jsonl"  # items a crawl could not archive (pipelines/archive.py)
@@ -94,16 +98,18 @@ def expand_paths(names: list[str]) -> tuple[list[Path], list[str]]:
 
 class ImportSpider(ComplaintsSpider):
     name = "import"
-    arguments_model: ClassVar[type[BaseModel]] = ImportArguments  # type: ignore[assignment]
+    arguments_model: ClassVar[type[BaseModel]] = ImportArguments
     # Local files: no robots.txt, no politeness delay.
-    custom_settings = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+    custom_settings: ClassVar[dict[str, Any]] = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0,
+                                                "AUTOTHROTTLE_ENABLED": False}
 
-    async def start_requests_checked(self):  # type: ignore[no-untyped-def]
+    def first_requests(self) -> Iterator[scrapy.Request]:
         paths, missing = expand_paths(self.args.files)
         if missing:
-            self.close_with("invalid_arguments", f"-a files: no such file or folder: {', '.join(missing)}")
+            self.close_with(FinishReason.INVALID_ARGUMENTS, f"-a files: no such file or folder: {', '.join(missing)}")
         if not paths:
-            self.close_with("invalid_arguments", f"-a files: no saved pages ({'/'.join((*PAGE_SUFFIXES, SPILL_SUFFIX))}) in {self.args.files}")
+            self.close_with(FinishReason.INVALID_ARGUMENTS,
+                            f"-a files: no saved pages ({'/'.join((*PAGE_SUFFIXES, SPILL_SUFFIX))}) in {self.args.files}")
         self.logger.info("importing %d saved %s page(s)", len(paths), self.args.site)
         for path in paths:
             if path.suffix.lower() == SPILL_SUFFIX:
@@ -112,7 +118,7 @@ class ImportSpider(ComplaintsSpider):
             else:
                 yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_saved, dont_filter=True)
 
-    def parse_spilled(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_spilled(self, response: Response) -> Iterator[dict[str, Any]]:
         """The items of a crawl's unarchived file, one JSON object a line, back through the pipelines."""
         self.crawler.stats.inc_value("import/files")
         for number, line in enumerate(self.text_of(response).splitlines(), 1):
@@ -133,11 +139,17 @@ class ImportSpider(ComplaintsSpider):
             self.crawler.stats.inc_value(f"import/{kind}")
             yield record  # validated, like every item, by the validate pipeline
 
-    def parse_saved(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_saved(self, response: Response) -> Iterator[BaseModel]:
         html = self.text_of(response)
         url = self.args.url or saved_page_url(html) or response.url
         page = page_parser(self.args.site)(url, html)
         self.crawler.stats.inc_value("import/files")
+        if page.card_count == 0 and page.business is not None:
+            # A profile page, or a business without complaints: its rating and totals are worth keeping.
+            self.logger.warning("%s: no complaint on the page; the business %s is archived", response.url,
+                                page.business.name)
+            yield page.business
+            return
         if page.card_count == 0:
             challenge = self.args.site == "bbb" and is_challenge_page(200, html)
             self.quarantine(
@@ -146,7 +158,7 @@ class ImportSpider(ComplaintsSpider):
                 if challenge else f"no complaint could be read from the saved {self.args.site} page",
                 url=response.url,
                 details={"file": response.url, "page_url": url, "site_data": page.has_site_data,
-                         "snippet": html[:500].replace("\x00", "")},
+                         "snippet": snippet(html)},
             )
             return
         self.crawler.stats.inc_value("import/complaints", len(page.complaints))
@@ -155,3 +167,9 @@ class ImportSpider(ComplaintsSpider):
             self.logger.warning("%s: %d complaints are cut on this page; save their own pages and import those too",
                                 response.url, len(page.permalinks_to_fetch))
         yield from self.emit(page)
+
+    def emit(self, page: ParsedPage) -> Iterator[BaseModel]:
+        self.quarantine_failures(page)
+        if page.business is not None:
+            yield page.business
+        yield from page.complaints

@@ -32,7 +32,6 @@ SHINGLE_K = 5
 NUM_PERM = 128
 MINHASH_SEED = 1
 MINHASH_SCHEME = "affine32"
-DUPLICATE_THRESHOLD = 0.8
 # 16 bands x 8 rows use all 128 permutations; a pair collides in some band with probability
 # 1 - (1 - s^8)^16: 0.95 at s = 0.8, 1.0 at 0.9, 0.24 at 0.6, 0.06 at 0.5, 0.001 at 0.3.
 # datasketch's _optimal_param(0.8, 128) with equal weights picks 9 x 13, which finds only 40% of pairs at

@@ -1,0 +1,56 @@
+"""Settings checked before a crawl starts, so that a typo is one clear line instead of a traceback mid-crawl."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+from complaints_crawler.sites import SITES
+
+NUMBERS = (
+    "DOWNLOAD_DELAY", "DOWNLOAD_DELAY_JITTER", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY", "DOWNLOAD_TIMEOUT", "ARCHIVE_HEARTBEAT_INTERVAL", "RUN_STALE_AFTER",
+    "NEAR_DUPLICATE_THRESHOLD", "REPOST_THRESHOLD", "SPAM_PAGE_THRESHOLD", "SPAM_POST_THRESHOLD",
+    "HEALTH_MAX_QUARANTINE_RATIO", "PROGRESS_INTERVAL", "BLOCK_BACKOFF_BASE", "BLOCK_BACKOFF_MAX",
+    "BLOCK_RETRY_AFTER_MAX",
+)
+WHOLE_NUMBERS = (
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES", "ARCHIVE_BATCH_SIZE",
+    "ARCHIVE_WRITE_ATTEMPTS", "REFRESH_WINDOW_DAYS", "FULL_SWEEP_DAYS", "BLOCK_RETRY_TIMES", "TRUNCATED_RETRY_TIMES",
+)
+SWITCHES = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "MASK_RESIDUAL_PII", "NEAR_DUPLICATES_ENABLED", "RETRY_ENABLED")
+_TRUE_FALSE = {"1", "0", "true", "false", "yes", "no", "on", "off"}
+
+
+class SettingsError(ValueError):
+    """A setting whose value cannot work; the message names it and says what it takes."""
+
+
+def check_settings(settings: BaseSettings) -> None:
+    for name in NUMBERS:
+        _check(settings, name, float, "a number")
+    for name in WHOLE_NUMBERS:
+        _check(settings, name, int, "a whole number")
+    for name in SWITCHES:
+        value = settings.get(name)
+        if isinstance(value, str) and value.strip().lower() not in _TRUE_FALSE:
+            raise SettingsError(f"-s {name}={value}: expected True or False")
+    for site in SITES.values():
+        value = str(settings.get(site.base_url_setting) or "")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(f"-s {site.base_url_setting}={value}: expected an http(s) URL such as "
+                                f"{site.live_origin}")
+
+
+def _check(settings: BaseSettings, name: str, kind: type, what: str) -> None:
+    value = settings.get(name)
+    if value is None:
+        return
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"-s {name}={value}: expected {what}") from None
+    if number < 0:
+        raise SettingsError(f"-s {name}={value}: expected {what} of 0 or more")
