@@ -45,6 +45,13 @@ SPAM_EXPECTED_SCRIPTS = {
     "consumercomplaints": ["Latin", "Devanagari"],
     "complaintsboard": ["Latin", "Devanagari"],
 }
+# Languages (ISO 639-1) each spider's site is written in; text in other languages adds evidence (never decides
+# alone). Where both are set, the language check replaces the script check.
+SPAM_EXPECTED_LANGUAGES = {
+    "bbb": ["en"],
+    "consumercomplaints": ["en", "hi"],
+    "complaintsboard": ["en", "hi"],
+}
 
 # -- where the sites are (tests and `complaints demo` point these at the local fixture site) ------------
 BBB_BASE_URL = "https://www.bbb.org"

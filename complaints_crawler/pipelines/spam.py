@@ -8,9 +8,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from complaints_crawler.items import Complaint
-from complaints_crawler.middlewares.spam import expected_scripts, reason_line, spam_details
 from complaints_crawler.quarantine import QuarantineKind, quarantine
 from complaints_crawler.text.spam import score
+from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
 
 
 class SpamPipeline:
@@ -27,7 +27,7 @@ class SpamPipeline:
         if not isinstance(item, Complaint):
             return item
         text = "\n".join([item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")])
-        result = score(text, expected_scripts(self.crawler), self.threshold)
+        result = score(text, expected_scripts(self.crawler), self.threshold, expected_languages=expected_languages(self.crawler))
         self.stats.inc_value("spam/posts_scored")
         if not result.is_spam:
             return item
