@@ -90,6 +90,7 @@ def duplicate_lines(lines: Sequence[str], counts: Mapping[str, int]) -> tuple[fl
     return repeated_lines / len(lines), (repeated_chars / total if total else 0.0)
 
 
+# A keyword is short: longer shared runs are templates (business-response boilerplate), not keywords.
 _KEYWORD_MAX_TOKENS = {False: 5, True: 12}
 _KEYWORD_SEED = {False: 2, True: 4}  # n-gram that seeds a keyword: word bigrams, CJK 4-character runs
 _KEYWORD_MIN_LINES = 6
@@ -108,7 +109,7 @@ def keyword_injection(
     seed = _KEYWORD_SEED[unspaced]
     if text is None:
         text = "\n".join(lines)
-    line_starts: list[int] = []
+    starts: list[int] = []
     floor = max(KEYWORD_MIN_SHARE * len(lines), _KEYWORD_MIN_LINES)
     best, best_phrase = 0.0, ""
     grown: list[str] = []
@@ -121,12 +122,12 @@ def keyword_injection(
         # comma count too).
         if text.count(max(gram, key=len)) < floor:
             continue
-        line_starts = line_starts or line_starts(lines)
-        if _lines_with(_phrase_pattern(gram, unspaced), text, line_starts) < floor:
+        starts = starts or line_starts(lines)
+        if _lines_with(_phrase_pattern(gram, unspaced), text, starts) < floor:
             continue
         phrase, found = _grow_phrase(gram, text, unspaced)
         grown.append("\x1f".join(phrase))
-        lines_with = len({bisect_right(line_starts, start) for start, _, _ in found})
+        lines_with = len({bisect_right(starts, start) for start, _, _ in found})
         if len(phrase) > _KEYWORD_MAX_TOKENS[unspaced] or lines_with < floor:
             continue
         contexts = [(left, right) for _, left, right in found]

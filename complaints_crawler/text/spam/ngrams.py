@@ -107,6 +107,8 @@ def gopher_ngrams(tokens: Sequence[str], grams: NGrams, lengths: Sequence[int] |
         out[f"top_{n}gram"] = sum(lengths[start : start + n]) * count / total if count > 1 else 0.0
     for n, chars in zip(GOPHER_DUP_NGRAM, grams.covered(list(GOPHER_DUP_NGRAM), np.fromiter(lengths, np.int64, len(lengths)))):
         out[f"dup_{n}gram"] = chars / total
+    return out
+
 
 def most_common(tokens: Sequence[str], grams: NGrams, n: int, top: int) -> list[tuple[tuple[str, ...], int]]:
     """The `top` most frequent repeated n-grams and their counts, most frequent first, equally frequent
