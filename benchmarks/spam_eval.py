@@ -141,7 +141,7 @@ def timing(records: Sequence[Record]) -> None:
     print(f"score() per short post ({len(posts)} posts, each the mean of 5 runs): median {statistics.median(per_post) * 1000:.2f} ms, "
           f"90th percentile {statistics.quantiles(per_post, n=10)[-1] * 1000:.2f} ms")
     accented = [r["text"] for r in posts if not r["text"].isascii() and r["language"] in {"vi", "en"}]
-    detect = [median_ms(lambda t=t: language.latin_language(t), 20)[0] for t in accented]  # type: ignore[misc]
+    detect = [median_ms(lambda t=t: language.latin_language(t, len(t)), 20)[0] for t in accented]  # type: ignore[misc]
     if detect:
         print(f"language identification (lingua) on the {len(detect)} posts that need it: median {statistics.median(detect):.2f} ms")
     legit = [r["text"] for r in records if r["label"] == "legit" and r["kind"] == "short_post"]

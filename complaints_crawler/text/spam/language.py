@@ -8,6 +8,7 @@ Indonesian or Tagalog. The detector (lingua) is built once, on first use, for a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,8 @@ LATIN_LANGUAGES = (
     "ENGLISH", "VIETNAMESE", "SPANISH", "FRENCH", "GERMAN", "PORTUGUESE", "ITALIAN", "DUTCH", "POLISH", "TURKISH",
     "INDONESIAN", "ROMANIAN",
 )
+_ASCII_LETTER = re.compile("[A-Za-z]")
+DETECT_CHARS = 1000  # identification reads the first this many characters: enough, and bounded
 MIN_LATIN_LETTERS = 20  # fewer letters than this are not identified
 MIN_DIACRITIC_SHARE = 0.02  # Latin text with fewer non-ASCII letters is English
 
@@ -33,13 +36,14 @@ def _detector() -> Any:
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LATIN_LANGUAGES)).build()
 
 
-def latin_language(text: str) -> str:
-    """ISO 639-1 code of the Latin-script part of `text`."""
-    latin = [c for c in text if c.isalpha() and (c.isascii() or "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff")]
-    accented = sum(not c.isascii() for c in latin)
-    if len(latin) < MIN_LATIN_LETTERS or accented < MIN_DIACRITIC_SHARE * len(latin):
+def latin_language(text: str, latin_letters: int) -> str:
+    """ISO 639-1 code of the Latin-script part of `text`, which has `latin_letters` Latin letters."""
+    if latin_letters < MIN_LATIN_LETTERS or text.isascii():
         return "en"
-    found = _detector().detect_language_of(text)
+    accented = latin_letters - len(_ASCII_LETTER.findall(text))
+    if accented < MIN_DIACRITIC_SHARE * latin_letters:
+        return "en"
+    found = _detector().detect_language_of(text[:DETECT_CHARS])
     return str(found.iso_code_639_1.name).lower() if found is not None else "en"
 
 
@@ -47,7 +51,7 @@ def languages(text: str) -> dict[str, int]:
     """Letters per language."""
     out: dict[str, int] = {}
     for script, count in scripts(text).items():
-        language = latin_language(text) if script == "Latin" else SCRIPT_LANGUAGE.get(script, script.lower())
+        language = latin_language(text, count) if script == "Latin" else SCRIPT_LANGUAGE.get(script, script.lower())
         out[language] = out.get(language, 0) + count
     return out
 

@@ -11,7 +11,9 @@ terms; only several of them, or one with other evidence, make a post spam.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+
+from complaints_crawler.text.spam.tokens import tokens
 
 TOPICS: Mapping[str, tuple[str, ...]] = {
     "gambling": (
@@ -50,32 +52,40 @@ CALLS_TO_ACTION: tuple[str, ...] = (
     "order now", "act now", "don't miss", "limited time", "free entry", "to claim", "claim now", "claim your",
     "txt", "reply stop", "send stop", "reply yes", "visit our", "visit us", "contact them", "reach out to them",
     "reach them", "you can reach", "contact us on", "download the app", "official site", "official website",
-    "24/7", "24x7", "24*7", "100%",
     "注册", "开户", "官网", "点击", "立即", "咨询", "优惠", "送金", "备用网址",
     "đăng ký", "truy cập", "tham gia ngay", "khuyến mãi", "ưu đãi", "nhận ngay", "link vào", "liên hệ",
     "क्लिक करें", "अभी", "संपर्क करें", "कॉल करें",
 )
 
-_CJK = re.compile("[\u3400-\u9fff]")
+# Terms written with symbols, which the tokenizer drops.
+_SYMBOL_CALLS = re.compile(r"24\s?[/x*]\s?7|100\s?%")
+_MAX_TERM_TOKENS = 4
 
 
-def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation, longest terms first; Latin-script terms only as whole words (not "slot" in "slots" or
-    "prize" in "prized" ... but "prize" in "prizes" is fine: a plural needs no exception here)."""
-    parts = []
-    for term in sorted(set(terms), key=len, reverse=True):
-        body = re.escape(term).replace(r"\ ", r"\s+")
-        parts.append(body if _CJK.search(term) else rf"(?<!\w){body}(?!\w)")
-    return re.compile("|".join(parts))
+def _index(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
+    """Each term as its tuple of tokens (so matching is by whole words, whatever separates them)."""
+    return {tuple(tokens(term)): " ".join(term.split()) for term in terms if tokens(term)}
 
 
-_TOPIC_PATTERNS = {category: _pattern(terms) for category, terms in TOPICS.items()}
-_CALL_PATTERN = _pattern(CALLS_TO_ACTION)
+_TOPIC_INDEX = {category: _index(terms) for category, terms in TOPICS.items()}
+_CALL_INDEX = _index(CALLS_TO_ACTION)
 
 
-def topic_terms(lowered: str) -> tuple[float, str]:
-    """Distinct off-topic terms in the lower-cased text, and the category holding most of them with its terms."""
-    found = {category: sorted({m.group() for m in pattern.finditer(lowered)}) for category, pattern in _TOPIC_PATTERNS.items()}
+def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str]) -> set[str]:
+    """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up)."""
+    found = set()
+    for n in range(1, _MAX_TERM_TOKENS + 1):
+        for i in range(len(words) - n + 1):
+            term = index.get(tuple(words[i : i + n]))
+            if term is not None:
+                found.add(term)
+    return found
+
+
+def topic_terms(words: Sequence[str]) -> tuple[float, str]:
+    """Distinct off-topic terms among the (lower-case) `words`, and the category holding most of them with its
+    terms."""
+    found = {category: sorted(_found(words, index)) for category, index in _TOPIC_INDEX.items()}
     total = sum(map(len, found.values()))
     if not total:
         return 0.0, ""
@@ -83,6 +93,6 @@ def topic_terms(lowered: str) -> tuple[float, str]:
     return float(total), f"{category}: {', '.join(found[category][:4])}"
 
 
-def calls_to_action(lowered: str) -> tuple[float, str]:
-    terms = sorted({" ".join(m.group().split()) for m in _CALL_PATTERN.finditer(lowered)})
+def calls_to_action(words: Sequence[str], lowered: str) -> tuple[float, str]:
+    terms = sorted(_found(words, _CALL_INDEX) | {m.group() for m in _SYMBOL_CALLS.finditer(lowered)})
     return float(len(terms)), ", ".join(terms[:4])

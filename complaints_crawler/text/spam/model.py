@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from complaints_crawler.text.html_text import element_text, parse_html
-from complaints_crawler.text.spam import doorway, lexicons, short_posts
+from complaints_crawler.text.spam import doorway, lexicons, ngram_model, short_posts
 from complaints_crawler.text.spam.helpline import helpline_numbers
 from complaints_crawler.text.spam.language import language_mismatch
 from complaints_crawler.text.spam.ngrams import NGrams, gopher_limit, gopher_ngrams
@@ -47,12 +47,13 @@ FEATURES: Mapping[str, Feature] = {
         Feature("duplicate_line_chars", 0.20, 0.50, 1.0, "{value:.0%} of line characters are in repeated lines (Gopher limit 20%)"),
         Feature("script_mismatch", 0.30, 0.80, 2.0, "{value:.0%} of letters are in unexpected scripts ({detail})"),
         Feature("language_mismatch", 0.30, 0.80, 2.5, "{value:.0%} of letters are in languages the site is not written in ({detail})"),
-        Feature("topic_terms", 0.5, 3.0, 3.0, "{value:.0f} terms that have no place on a complaint board ({detail})"),
-        Feature("calls_to_action", 0.5, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
-        Feature("contact_handles", 0.5, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
-        Feature("links", 0.5, 3.0, 2.0, "{value:.0f} distinct links or domains ({detail})"),
+        Feature("topic_terms", 0.0, 3.0, 3.0, "{value:.0f} terms that have no place on a complaint board ({detail})"),
+        Feature("calls_to_action", 0.0, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
+        Feature("contact_handles", 0.0, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
+        Feature("links", 0.0, 2.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
         Feature("repeated_phrases", 0.3, 0.8, 2.5, "{value:.0%} of the words are in phrases pasted 3 times or more (e.g. {detail!r})"),
         Feature("keyword_chain", 2.0, 6.0, 2.0, "{value:.0f} keywords strung together with pipes"),
+        Feature("ngram_model", 0.5, 0.9, 3.3, "the character n-gram model trained on real spam gives {value:.2f}"),
     )
 }
 
@@ -177,9 +178,11 @@ def measure(
 def _measure_short_post(lowered: str, values: dict[str, float], details: dict[str, str]) -> None:
     numbers, details["helpline_numbers"] = short_posts.contact_numbers(lowered)
     values["helpline_numbers"] = max(values["helpline_numbers"], numbers)
-    values["topic_terms"], details["topic_terms"] = lexicons.topic_terms(lowered)
-    values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(lowered)
+    words = tokens(lowered)
+    values["topic_terms"], details["topic_terms"] = lexicons.topic_terms(words)
+    values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     values["links"], details["links"] = short_posts.links(lowered)
     values["repeated_phrases"], details["repeated_phrases"] = short_posts.repeated_phrases(lowered)
     values["keyword_chain"], details["keyword_chain"] = short_posts.keyword_chain(lowered)
+    values["ngram_model"] = ngram_model.probability(lowered)
