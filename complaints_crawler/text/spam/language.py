@@ -31,7 +31,7 @@ MIN_DIACRITIC_SHARE = 0.02  # Latin text with fewer non-ASCII letters is English
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    from lingua import Language, LanguageDetectorBuilder
+    from lingua import Language, LanguageDetectorBuilder  # type: ignore[import-not-found]
 
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LATIN_LANGUAGES)).build()
 

@@ -53,7 +53,7 @@ FEATURES: Mapping[str, Feature] = {
         Feature("links", 0.0, 2.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
         Feature("repeated_phrases", 0.3, 0.8, 2.5, "{value:.0%} of the words are in phrases pasted 3 times or more (e.g. {detail!r})"),
         Feature("keyword_chain", 2.0, 6.0, 2.0, "{value:.0f} keywords strung together with pipes"),
-        Feature("ngram_model", 0.5, 0.9, 3.3, "the character n-gram model trained on real spam gives {value:.2f}"),
+        Feature("ngram_model", 0.7, 0.97, 3.3, "the character n-gram model trained on real spam gives {value:.2f}"),
     )
 }
 
@@ -185,4 +185,7 @@ def _measure_short_post(lowered: str, values: dict[str, float], details: dict[st
     values["links"], details["links"] = short_posts.links(lowered)
     values["repeated_phrases"], details["repeated_phrases"] = short_posts.repeated_phrases(lowered)
     values["keyword_chain"], details["keyword_chain"] = short_posts.keyword_chain(lowered)
-    values["ngram_model"] = ngram_model.probability(lowered)
+    # The model saw few legitimate Chinese texts, so it would learn the script rather than the spam: Chinese
+    # and Japanese texts have the lexicons and contact evidence only.
+    if not is_unspaced(lowered, words):
+        values["ngram_model"] = ngram_model.probability(lowered)

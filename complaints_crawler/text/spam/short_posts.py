@@ -66,11 +66,11 @@ def repeated_phrases(lowered: str) -> tuple[float, str]:
     number or slogan pasted after every sentence. Masks ("XXXX", "[protected]") are left out first."""
     words = [t for t in tokens(lowered) if t not in _MASKS]
     n = 6 if is_unspaced(lowered, words) else 3
-    if len(words) < 3 * n:
+    if len(words) < 4 * n:  # "please help sir please help sir please help sir" is a plea, not a slogan
         return 0.0, ""
     grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
     counts = Counter(grams)
-    covered = set()
+    covered: set[int] = set()
     for i, gram in enumerate(grams):
         if counts[gram] >= 3:
             covered.update(range(i, i + n))
