@@ -180,10 +180,15 @@ def cmd_history(args: argparse.Namespace) -> None:
               f"{r['content_hash'][:16]}")
 
 
+SPAM_EXIT_CODE = 3  # `complaints spam-check` exit status when any input is spam (0: none is)
+
+
 def cmd_spam_check(args: argparse.Namespace) -> None:
     from complaints_crawler.text.spam import score, score_html
 
     scripts = set(args.expected_scripts.split(",")) if args.expected_scripts else None
+    languages = set(args.expected_languages.split(",")) if args.expected_languages else None
+    any_spam = False
     for name in args.inputs:
         if name == "-":
             content = sys.stdin.read()
@@ -193,7 +198,8 @@ def cmd_spam_check(args: argparse.Namespace) -> None:
                 raise CliError(f"no such file: {name}")
             content = path.read_text(encoding="utf-8", errors="replace")
         looks_like_html = content.lstrip()[:1] == "<" or "<html" in content[:2000].lower()
-        result = (score_html if looks_like_html else score)(content, scripts, args.threshold)
+        result = (score_html if looks_like_html else score)(content, scripts, args.threshold, expected_languages=languages)
+        any_spam = any_spam or result.is_spam
         if args.json:
             reasons = [{"name": r.name, "value": round(r.value, 4), "contribution": round(r.contribution, 3),
                         "explanation": r.explanation} for r in result.reasons]
@@ -203,6 +209,10 @@ def cmd_spam_check(args: argparse.Namespace) -> None:
         print(f"{name}: {'SPAM' if result.is_spam else 'not spam'} (score {result.score:.2f}, threshold {result.threshold})")
         for r in result.reasons[:args.top]:
             print(f"  - {r.explanation}")
+    if any_spam:
+        # The verdict as the exit status, so a script needs no --json: 0 none is spam, 3 at least one is.
+        sys.stdout.flush()
+        raise SystemExit(SPAM_EXIT_CODE)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -307,11 +317,15 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("complaint", metavar="ID", help="archive id, or SOURCE:EXTERNAL_ID such as bbb:20520372")
 
     spam_check = command("spam-check", cmd_spam_check, "score pages or texts for SEO spam", None)
+    spam_check.epilog = (f"exit status: 0 when no input is spam, {SPAM_EXIT_CODE} when any input is spam, "
+                         "1 on an error (such as a missing file)")
     spam_check.add_argument("inputs", nargs="+", metavar="FILE", help="HTML or text files; - reads standard input")
     spam_check.add_argument("--json", action="store_true", help="one JSON object per input, in input order")
     spam_check.add_argument("--threshold", type=float, default=settings.SPAM_POST_THRESHOLD, help=f"spam at or above this score (default {settings.SPAM_POST_THRESHOLD})")
     spam_check.add_argument("--expected-scripts", metavar="LIST",
                             help="scripts the source is written in, e.g. Latin,Devanagari (adds a mismatch feature)")
+    spam_check.add_argument("--expected-languages", metavar="LIST",
+                            help="ISO 639-1 languages the source is written in, e.g. en,hi (replaces the script check)")
     spam_check.add_argument("--top", type=int, default=3, help="reasons shown per input (default 3)")
 
     imports = command("import", cmd_import, "archive saved pages (e.g. when a site blocks the crawler) through the pipelines")

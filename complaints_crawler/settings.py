@@ -43,6 +43,11 @@ DOWNLOADER_MIDDLEWARES = {
     "complaints_crawler.middlewares.spam.PageSpamMiddleware": 50,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Outermost: sees a callback's exception after every other middleware.
+    "complaints_crawler.middlewares.errors.CallbackErrorsMiddleware": 10,
+}
+
 EXTENSIONS = {"complaints_crawler.crawl.progress.Progress": 500}
 
 # -- incremental refresh -------------------------------------------------------------------------------
@@ -59,7 +64,8 @@ PROGRESS_INTERVAL = 30.0  # seconds between progress lines of a running crawl
 # -- spam filter: scores in [0, 1]; a page or post at or above its threshold is quarantined ------------
 SPAM_PAGE_THRESHOLD = 0.5
 SPAM_POST_THRESHOLD = 0.5
-# Scripts and languages each spider's site is written in; text in others adds evidence (never decides alone).
+# Scripts and languages (ISO 639-1) each spider's site is written in; text in others adds evidence (never decides
+# alone). Where both are set, the language check replaces the script check.
 SPAM_EXPECTED_SCRIPTS = {name: list(site.scripts) for name, site in SITES.items()}
 SPAM_EXPECTED_LANGUAGES = {name: list(site.languages) for name, site in SITES.items()}
 

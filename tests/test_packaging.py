@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import ComplaintRow, ResponseRow
-from crawling import REPO, scrapy_crawl
+from constants import HEAD_REVISION, REPO
+from crawling import scrapy_crawl
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,14 @@ def run(work: Path, env: dict[str, str], *arguments: str) -> subprocess.Complete
     return subprocess.run([sys.executable, *arguments], cwd=work, env=env, capture_output=True, text=True, timeout=300)
 
 
+def test_the_install_holds_every_module_of_the_source(installed):
+    """An editable install elsewhere on the machine would hide a package missing from pyproject.toml."""
+    source = {p.relative_to(REPO / "complaints_crawler") for p in (REPO / "complaints_crawler").rglob("*.py")}
+    source |= {Path("migrations") / p.relative_to(REPO / "migrations") for p in (REPO / "migrations").rglob("*.py")}
+    copied = {p.relative_to(installed / "complaints_crawler") for p in (installed / "complaints_crawler").rglob("*.py")}
+    assert source - copied == set()
+
+
 def test_a_regular_install_creates_an_archive_and_runs_the_demo(installed, tmp_path):
     env = python_path(installed)
     where = run(tmp_path, env, "-c", "import complaints_crawler; print(complaints_crawler.__file__)")
@@ -51,7 +60,7 @@ def test_a_regular_install_creates_an_archive_and_runs_the_demo(installed, tmp_p
 
     upgraded = run(tmp_path, env, "-m", "complaints_crawler.cli", "db", "upgrade", "--archive", "sqlite:///fresh.db")
     assert upgraded.returncode == 0, upgraded.stderr[-3000:]
-    assert "is at revision 0004 (head 0004)" in upgraded.stdout
+    assert f"is at revision {HEAD_REVISION} (head {HEAD_REVISION})" in upgraded.stdout
 
     demo = run(tmp_path, env, "-m", "complaints_crawler.cli", "demo")
     assert demo.returncode == 0, demo.stderr[-3000:]

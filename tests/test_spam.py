@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from complaints_crawler.text import spam
+from complaints_crawler.text.spam import doorway, ngrams
+from complaints_crawler.text.spam import tokens as tok
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 
 ROOT = Path(__file__).parents[1]
@@ -229,16 +231,16 @@ def test_ngram_features_equal_plain_counting():
     texts = [r["text"] for r in records("spam") + records("legit")]
     checked = 0
     for text in texts:
-        tokens = spam.TOKEN.findall(spam._sample(text.lower()))
+        tokens = spam.TOKEN.findall(doorway.sample(text.lower()))
         if len(tokens) < spam.MIN_REPETITION_TOKENS:
             continue
-        grams = spam._NGrams(tokens)
-        assert spam._gopher_ngrams(tokens, grams) == _plain_gopher(tokens)
+        grams = ngrams.NGrams(tokens)
+        assert ngrams.gopher_ngrams(tokens, grams) == _plain_gopher(tokens)
         from collections import Counter
 
         for n in (2, 4):
             plain = [(g, c) for g, c in Counter(zip(*(tokens[i:] for i in range(n)))).most_common(6) if c > 1]
-            assert spam._most_common(tokens, grams, n, 6) == plain
+            assert ngrams.most_common(tokens, grams, n, 6) == plain
         checked += 1
     assert checked > 50
 
@@ -253,9 +255,9 @@ def test_left_neighbour_equals_forward_search():
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
         start = rng.randint(0, len(text))
-        low = max(start - spam._NEIGHBOUR_REACH, 0)
+        low = max(start - doorway._NEIGHBOUR_REACH, 0)
         expected = forward.search(text, low, start)
-        got = spam._LEFT_TOKEN_REVERSED.match(text[::-1], len(text) - start, len(text) - low)
+        got = doorway._LEFT_TOKEN_REVERSED.match(text[::-1], len(text) - start, len(text) - low)
         assert (got.group(1)[::-1] if got else "") == (expected.group(1) if expected else ""), (text, start)
 
 
@@ -274,7 +276,7 @@ def test_scripts_equal_regex_counts():
 def test_listicle_pattern_equals_plain_alternation():
     import re
 
-    tail = spam._CJK_TAIL
+    tail = doorway._CJK_TAIL
     plain = re.compile(
         rf"\d+ ?[大個个款招種种間间部][^\n]{{0,12}}?{tail}|20\d\d[^\n]{{0,8}}?{tail}|小編|小编"
         r"|\d+ (?:best|top|must-have|amazing|proven|easy|ways|tips|reasons|things|tricks|secrets)\b[^\n]*?20\d\d"
@@ -282,21 +284,21 @@ def test_listicle_pattern_equals_plain_alternation():
         r"|(?:टॉप|बेस्ट|सबसे अच्छे)[^\n]*?20\d\d"
     )
     text = "\n".join(r["text"].lower() for r in records("spam") + records("legit"))
-    assert [m.start() for m in spam.LISTICLE.finditer(text)] == [m.start() for m in plain.finditer(text)]
+    assert [m.start() for m in doorway.LISTICLE.finditer(text)] == [m.start() for m in plain.finditer(text)]
 
 
 def test_tokens_and_unspaced_count_equal_the_regexes():
     import random
     import re
 
-    unspaced_run = re.compile(rf"[{spam._UNSPACED}]+")
-    edges = [chr(p + d) for p in spam._UNSPACED_EDGES.tolist() for d in (-1, 0)]
+    unspaced_run = re.compile(rf"[{tok._UNSPACED}]+")
+    edges = [chr(p + d) for p in tok._UNSPACED_EDGES.tolist() for d in (-1, 0)]
     rng = random.Random(7)
     alphabet = list("aZ09 _\n.,-\t") + ["中", "ก", "๓", "é", "²", "५", "क", "ि", "ー", "・", "\xa0", "😀"] + edges
     for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
-        assert spam._tokens(text) == spam.TOKEN.findall(text), text
-        assert spam._unspaced_chars(text) == sum(map(len, unspaced_run.findall(text))), text
+        assert tok.tokens(text) == spam.TOKEN.findall(text), text
+        assert tok.unspaced_chars(text) == sum(map(len, unspaced_run.findall(text))), text
 
 
 def test_the_page_check_reads_the_charset_from_the_http_header():

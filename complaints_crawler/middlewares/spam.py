@@ -12,31 +12,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
 from complaints_crawler.quarantine import QuarantineKind, quarantine
-from complaints_crawler.text.spam import SpamScore, score_html
+from complaints_crawler.text.spam import score_html
+from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
 
 log = logging.getLogger(__name__)
-
-
-def expected_scripts(crawler: Crawler) -> set[str] | None:
-    """The scripts this spider's site is written in (setting SPAM_EXPECTED_SCRIPTS, by spider name)."""
-    by_spider = crawler.settings.getdict("SPAM_EXPECTED_SCRIPTS")
-    spider = crawler.spider
-    scripts = by_spider.get(spider.name) if spider is not None else None
-    return set(scripts) if scripts else None
-
-
-def spam_details(result: SpamScore) -> dict[str, object]:
-    return {
-        "reasons": [
-            {"name": r.name, "value": round(r.value, 4), "contribution": round(r.contribution, 3), "explanation": r.explanation}
-            for r in result.reasons
-        ],
-        "threshold": result.threshold,
-    }
-
-
-def reason_line(result: SpamScore, top: int = 3) -> str:
-    return "; ".join(r.explanation for r in result.reasons[:top]) or "no single strong reason"
 
 
 class PageSpamMiddleware:
@@ -59,7 +38,8 @@ class PageSpamMiddleware:
             return response
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
-            result = score_html(response.text, expected_scripts(self.crawler), self.threshold)
+            result = score_html(response.text, expected_scripts(self.crawler), self.threshold,
+                                expected_languages=expected_languages(self.crawler))
         except Exception:
             # A scorer bug must not cost the page: let it through to its parser, loudly.
             log.exception("spam check failed on %s; the page is passed on unchecked", response.url)

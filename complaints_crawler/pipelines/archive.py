@@ -140,7 +140,7 @@ class ArchivePipeline(Stage):
 
     # -- items ---------------------------------------------------------------------------------------------
 
-    def process_item(self, item: Any) -> Any:
+    def handle(self, item: Any) -> Any:
         if isinstance(item, Complaint):  # the prepare stage is off: prepare here
             item = prepare(item, mask_pii=self.mask_pii)
         if isinstance(item, Business | PreparedComplaint | SeenComplaint):

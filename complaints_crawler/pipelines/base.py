@@ -1,7 +1,9 @@
-"""What every pipeline stage shares: the crawler, its settings and stats, counting, and rejecting with a reason."""
+"""What every pipeline stage shares: the crawler, its settings and stats, counting, rejecting with a reason, and a
+net under its own bugs: an item a stage fails on is quarantined with the error, never lost in a log line."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar, NoReturn, Self
 
 from scrapy.crawler import Crawler
@@ -9,6 +11,8 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from complaints_crawler.quarantine import QuarantineKind, quarantine
+
+log = logging.getLogger(__name__)
 
 
 class Stage:
@@ -24,6 +28,26 @@ class Stage:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        try:
+            return self.handle(item)
+        except DropItem:
+            raise
+        except Exception as error:
+            log.exception("the %s stage failed on an item", self.stats_prefix)
+            self.count("errors")
+            return self.failed(item, error)
+
+    def handle(self, item: Any) -> Any:
+        """What the stage does with an item: return it (or what it becomes), or `reject` it."""
+        raise NotImplementedError
+
+    def failed(self, item: Any, error: Exception) -> Any:
+        """An item `handle` raised on: quarantined with the error (a stage may rather pass it on)."""
+        dumped = item.model_dump(mode="json") if hasattr(item, "model_dump") else repr(item)[:2000]
+        self.reject(QuarantineKind.INVALID_ITEM, f"the {self.stats_prefix} stage failed on the item: "
+                    f"{type(error).__name__}: {error}", url=getattr(item, "url", None), details={"item": dumped})
 
     def count(self, what: str, n: int = 1) -> None:
         self.stats.inc_value(f"{self.stats_prefix}/{what}", n)

@@ -22,7 +22,7 @@ class DedupePipeline(Stage):
         super().__init__(crawler)
         self.entries_seen: dict[tuple[str, str], int] = {}
 
-    def process_item(self, item: Any) -> Any:
+    def handle(self, item: Any) -> Any:
         if not isinstance(item, Complaint):
             return item
         seen = self.entries_seen.get(item.key)

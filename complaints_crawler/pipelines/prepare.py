@@ -10,7 +10,6 @@ from scrapy.crawler import Crawler
 from complaints_crawler.archive.prepare import PreparedComplaint, prepare
 from complaints_crawler.items import Complaint
 from complaints_crawler.pipelines.base import Stage
-from complaints_crawler.quarantine import QuarantineKind
 
 
 class PreparePipeline(Stage):
@@ -20,14 +19,10 @@ class PreparePipeline(Stage):
         super().__init__(crawler)
         self.mask_pii = self.settings.getbool("MASK_RESIDUAL_PII")
 
-    def process_item(self, item: Any) -> Any:
+    def handle(self, item: Any) -> Any:
         if not isinstance(item, Complaint):
             return item
-        try:
-            prepared = prepare(item, mask_pii=self.mask_pii)
-        except Exception as error:  # a text the mask or fingerprint code cannot handle must not cost the complaint
-            self.reject(QuarantineKind.INVALID_ITEM, f"complaint could not be prepared: {type(error).__name__}: {error}",
-                        url=item.url, details={"item": item.model_dump(mode="json")})
+        prepared = prepare(item, mask_pii=self.mask_pii)
         self.count_masks(prepared)
         return prepared
 

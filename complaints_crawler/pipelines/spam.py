@@ -7,10 +7,10 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from complaints_crawler.items import Complaint
-from complaints_crawler.middlewares.spam import expected_scripts, reason_line, spam_details
 from complaints_crawler.pipelines.base import Stage
 from complaints_crawler.quarantine import QuarantineKind
 from complaints_crawler.text.spam import score
+from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
 
 
 class SpamPipeline(Stage):
@@ -20,14 +20,19 @@ class SpamPipeline(Stage):
         super().__init__(crawler)
         self.threshold = self.settings.getfloat("SPAM_POST_THRESHOLD")
 
-    def process_item(self, item: Any) -> Any:
+    def handle(self, item: Any) -> Any:
         if not isinstance(item, Complaint):
             return item
         text = "\n".join([item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")])
-        result = score(text, expected_scripts(self.crawler), self.threshold)
+        result = score(text, expected_scripts(self.crawler), self.threshold,
+                       expected_languages=expected_languages(self.crawler))
         self.count("posts_scored")
         if not result.is_spam:
             return item
         self.count("posts_rejected")
         self.reject(QuarantineKind.SPAM_POST, f"spam post (score {result.score:.2f}): {reason_line(result)}",
                     url=item.url, score=result.score, details={**spam_details(result), "item": item.model_dump(mode="json")})
+
+    def failed(self, item: Any, error: Exception) -> Any:
+        # A scorer bug must not cost a complaint: it goes on unchecked, and the error is in the log and the stats.
+        return item

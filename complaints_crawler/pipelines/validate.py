@@ -17,7 +17,7 @@ Item = Business | Complaint | SeenComplaint
 class ValidatePipeline(Stage):
     stats_prefix = "validate"
 
-    def process_item(self, item: Any) -> Item:
+    def handle(self, item: Any) -> Item:
         try:
             valid = to_item(item)
         except (ValidationError, TypeError) as error:

@@ -1,0 +1,66 @@
+"""The language of a text against the languages its site is written in.
+
+Most scripts name their language (Devanagari: Hindi, Han: Chinese, ...); language identification is only needed
+for Latin letters with diacritics, where Vietnamese spam on an English board would otherwise pass. ASCII-only
+Latin text is taken as English: Hinglish complaints are written that way, and identification would call them
+Indonesian or Tagalog. The detector (lingua) is built once, on first use, for a few Latin-script languages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from functools import lru_cache
+from typing import Any
+
+from complaints_crawler.text.spam.tokens import scripts
+
+SCRIPT_LANGUAGE = {
+    "Devanagari": "hi", "Han": "zh", "Hiragana": "ja", "Katakana": "ja", "Hangul": "ko", "Bengali": "bn",
+    "Tamil": "ta", "Arabic": "ar", "Cyrillic": "ru", "Thai": "th",
+}
+LATIN_LANGUAGES = (
+    "ENGLISH", "VIETNAMESE", "SPANISH", "FRENCH", "GERMAN", "PORTUGUESE", "ITALIAN", "DUTCH", "POLISH", "TURKISH",
+    "INDONESIAN", "ROMANIAN",
+)
+_ASCII_LETTER = re.compile("[A-Za-z]")
+DETECT_CHARS = 1000  # identification reads the first this many characters: enough, and bounded
+MIN_LATIN_LETTERS = 20  # fewer letters than this are not identified
+MIN_DIACRITIC_SHARE = 0.02  # Latin text with fewer non-ASCII letters is English
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    from lingua import Language, LanguageDetectorBuilder  # type: ignore[import-not-found]
+
+    return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LATIN_LANGUAGES)).build()
+
+
+def latin_language(text: str, latin_letters: int) -> str:
+    """ISO 639-1 code of the Latin-script part of `text`, which has `latin_letters` Latin letters."""
+    if latin_letters < MIN_LATIN_LETTERS or text.isascii():
+        return "en"
+    accented = latin_letters - len(_ASCII_LETTER.findall(text))
+    if accented < MIN_DIACRITIC_SHARE * latin_letters:
+        return "en"
+    found = _detector().detect_language_of(text[:DETECT_CHARS])
+    return str(found.iso_code_639_1.name).lower() if found is not None else "en"
+
+
+def languages(text: str) -> dict[str, int]:
+    """Letters per language."""
+    out: dict[str, int] = {}
+    for script, count in scripts(text).items():
+        language = latin_language(text, count) if script == "Latin" else SCRIPT_LANGUAGE.get(script, script.lower())
+        out[language] = out.get(language, 0) + count
+    return out
+
+
+def language_mismatch(text: str, expected: Collection[str]) -> tuple[float, str]:
+    """Share of the letters in languages the site is not written in, and those languages."""
+    letters = languages(text)
+    total = sum(letters.values())
+    if not total:
+        return 0.0, ""
+    unexpected = {language: n for language, n in letters.items() if language not in expected}
+    return sum(unexpected.values()) / total, ", ".join(sorted(unexpected, key=lambda k: -unexpected[k]))

@@ -1,0 +1,44 @@
+"""A small learned model: logistic regression on character n-grams, trained on the dev split of the real corpus
+(benchmarks/train_spam_model.py) and shipped as the n-grams it weighs (ngram_model.json). It catches the wording
+of spam that no single rule names ("check out my channel", "sub 4 sub"); its probability is one more piece of
+evidence in the transparent sum, too light to flag a text alone."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+# Read as package data: Scrapyd imports the project from a zipped egg, where the file is no path on disk.
+MODEL_FILE = "ngram_model.json"
+MODEL_CHARS = 1500  # the model reads the first this many characters of a text
+SIZES = (3, 4)
+_DIGITS = re.compile(r"\d")
+
+
+def ngrams(text: str) -> set[str]:
+    """Character n-grams of each word padded with spaces (digits folded to 0), of the first MODEL_CHARS characters."""
+    grams: set[str] = set()
+    for word in _DIGITS.sub("0", text[:MODEL_CHARS].lower()).split():
+        padded = f" {word} "
+        for n in SIZES:
+            grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+@lru_cache(maxsize=1)
+def _model() -> tuple[float, dict[str, float]]:
+    data = json.loads((files(__package__) / MODEL_FILE).read_text(encoding="utf-8"))
+    return float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()}
+
+
+def probability(text: str) -> float:
+    """The model's spam probability of `text` (its n-gram presence vector scaled to unit length, as in training)."""
+    grams = ngrams(text)
+    if not grams:
+        return 0.0
+    bias, weights = _model()
+    z = bias + sum(weights.get(g, 0.0) for g in grams) / math.sqrt(len(grams))
+    return 1.0 / (1.0 + math.exp(-z))
