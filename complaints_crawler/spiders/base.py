@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -68,6 +69,25 @@ def page_is_whole(body: bytes) -> bool:
     return bool(_CLOSING_TAG.search(body[-4096:]))
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a listing's pagination is, carried by each listing request (not kept in the spider), so that any
+    process can go on from any request: the distributed workers share one frontier."""
+
+    listing: str  # the profile or board, on the live origin
+    number: int  # the page asked
+    pages_done: int = 0  # pages read before this one
+    previous_ids: frozenset[str] = frozenset()  # complaint ids of the page before
+    remembered: bool = False  # the listing came from the archive, not from this run's resolution
+
+    @property
+    def first(self) -> bool:
+        return self.pages_done == 0
+
+    def next(self, ids: frozenset[str]) -> Cursor:
+        return Cursor(self.listing, self.number + 1, self.pages_done + 1, ids)
+
+
 class CrawlArguments(BaseModel):
     """`-a name=value` arguments, checked before the first request."""
 
@@ -108,9 +128,6 @@ class ComplaintsSpider(scrapy.Spider):
             )
         self._parsed: WeakKeyDictionary[Response, ParsedPage] = WeakKeyDictionary()
         self.plan: RefreshPlan = RefreshPlan.full("no plan yet")
-        self.listing_url: str | None = None  # the profile or board being crawled, on the live origin
-        self.first_page = 1
-        self.seen_ids: set[str] = set()
 
     @property
     def base_url(self) -> str:
@@ -179,43 +196,39 @@ class ComplaintsSpider(scrapy.Spider):
 
     def start_listing(self, listing: str, page: int | None = None, *, remembered: bool = False) -> Request:
         """The first request of a listing once it is known (from the argument, the archive or a resolution)."""
-        self.listing_url = listing
         self.crawler.stats.set_value("refresh/listing_url", listing)
-        explicit = self.args.start_page
-        self.first_page = explicit or page or 1
-        self.logger.info("crawling %s from page %d", listing, self.first_page)
-        return self.listing_request(self.first_page, pages_done=0, remembered=remembered)
+        first = self.args.start_page or page or 1
+        self.logger.info("crawling %s from page %d", listing, first)
+        return self.listing_request(Cursor(listing, first, remembered=remembered))
 
     # -- listing pages ---------------------------------------------------------------------------------
 
-    def listing_request(self, number: int, pages_done: int, remembered: bool = False) -> Request:
-        assert self.listing_url is not None
+    def listing_request(self, cursor: Cursor) -> Request:
         return Request(
-            self.rebase(self.listing_page_url(self.listing_url, number)),
+            self.rebase(self.listing_page_url(cursor.listing, cursor.number)),
             callback=self.parse_listing_page,
             errback=self.listing_failed,
-            meta={"handle_httpstatus_list": self.handled_statuses, "listing_page": number},
-            cb_kwargs={"number": number, "pages_done": pages_done, "remembered": remembered},
+            meta={"handle_httpstatus_list": self.handled_statuses, "listing_page": cursor.number},
+            cb_kwargs={"cursor": cursor},
         )
 
-    def parse_listing_page(self, response: Response, number: int, pages_done: int, remembered: bool) -> Output:
-        first = pages_done == 0
+    def parse_listing_page(self, response: Response, cursor: Cursor) -> Output:
+        number = cursor.number
         if response.status == 404:
-            if first and remembered:
+            if cursor.first and cursor.remembered:
                 self.logger.warning("the remembered listing %s is gone (HTTP 404): resolving %r again",
-                                    self.listing_url, self.args.company)
-                self.listing_url = None
+                                    cursor.listing, self.args.company)
                 yield from self.resolve()
                 return
-            if first:
+            if cursor.first:
                 self.close_with(FinishReason.COMPANY_NOT_FOUND, self.not_found_message(response.url))
-            yield from self.stop("404", number)
+            yield from self.stop("404", cursor)
             return
         self.stop_if_blocked(response)
         if not page_is_whole(response.body):
             yield from self.page_arrived_cut(response)
             if response.meta.get("cut_retries", 0) >= self.settings.getint("TRUNCATED_RETRY_TIMES"):
-                yield from self.next_page(number, pages_done)  # the cut page is quarantined; the crawl goes on
+                yield from self.next_page(cursor, cursor.previous_ids)  # the cut page is quarantined; go on
             return
         page = self.parsed(response)
         stats = self.crawler.stats
@@ -224,28 +237,27 @@ class ComplaintsSpider(scrapy.Spider):
         total = page.business.complaints_total if page.business else None
         if total:  # for progress reports: the site's own count, in pages
             stats.set_value("pagination/pages_total", -(-total // self.site.cards_per_page))
-        problem = self.layout_problem(page, first)
+        problem = self.layout_problem(page, cursor.first)
         if problem is not None:
             yield from self.layout_changed(page, number, problem)
             return
-        ids = {c.external_id for c in page.complaints} | {f.card_id for f in page.failures if f.card_id}
+        ids = frozenset(c.external_id for c in page.complaints) | {f.card_id for f in page.failures if f.card_id}
         if not ids:
             yield from self.emit_page_business(page)
-            yield from self.stop("empty page", number)
+            yield from self.stop("empty page", cursor)
             return
-        if ids <= self.seen_ids:
-            # A site (or fixture) that ignores the page number answers with an earlier page: that is the end.
-            yield from self.stop("page repeats complaints already read", number)
+        if ids <= cursor.previous_ids:
+            # A site (or fixture) that ignores the page number answers with the page before: that is the end.
+            yield from self.stop("page repeats complaints already read", cursor)
             return
-        self.seen_ids |= ids
-        yield from self.emit_page(page, number, pages_done)
+        yield from self.emit_page(page, cursor, ids)
 
     def emit_page_business(self, page: ParsedPage) -> Output:
         self.quarantine_failures(page)
         if page.business is not None:
             yield page.business
 
-    def emit_page(self, page: ParsedPage, number: int, pages_done: int) -> Output:
+    def emit_page(self, page: ParsedPage, cursor: Cursor, ids: frozenset[str]) -> Output:
         since = self.args.since
         kept = [c for c in page.complaints if not (since and c.filed_on and c.filed_on < since)]
         known = self.plan.known(self.site.source.value, [c.external_id for c in kept])
@@ -260,24 +272,24 @@ class ComplaintsSpider(scrapy.Spider):
             settled = settled and unchanged and self.plan.settled(complaint.filed_on)
             yield from self.emit_complaint(complaint, page, unchanged)
         if len(kept) < len(page.complaints):
-            yield from self.stop(f"complaints older than since={since}", number)
+            yield from self.stop(f"complaints older than since={since}", cursor)
         elif settled:
             self.crawler.stats.set_value("refresh/stopped_early", True)
             yield from self.stop("incremental: every complaint of the page is archived, unchanged and older "
-                                 f"than {self.plan.window_days} days", number)
+                                 f"than {self.plan.window_days} days", cursor)
         else:
-            yield from self.next_page(number, pages_done)
+            yield from self.next_page(cursor, ids)
 
-    def next_page(self, number: int, pages_done: int) -> Output:
-        if self.args.max_pages and pages_done + 1 >= self.args.max_pages:
-            yield from self.stop(f"max_pages={self.args.max_pages}", number)
+    def next_page(self, cursor: Cursor, ids: frozenset[str]) -> Output:
+        if self.args.max_pages and cursor.pages_done + 1 >= self.args.max_pages:
+            yield from self.stop(f"max_pages={self.args.max_pages}", cursor)
         else:
-            yield self.listing_request(number + 1, pages_done + 1)
+            yield self.listing_request(cursor.next(ids))
 
-    def stop(self, why: str, number: int) -> Output:
-        self.logger.info("pagination of %s ends at page %d: %s", self.listing_url, number, why)
+    def stop(self, why: str, cursor: Cursor) -> Output:
+        self.logger.info("pagination of %s ends at page %d: %s", cursor.listing, cursor.number, why)
         self.crawler.stats.set_value("pagination/stop_reason", why)
-        self.crawler.stats.set_value("pagination/last_page", number)
+        self.crawler.stats.set_value("pagination/last_page", cursor.number)
         return iter(())
 
     def layout_changed(self, page: ParsedPage, number: int, problem: str) -> Output:
@@ -294,11 +306,12 @@ class ComplaintsSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure) -> Output:
         """A listing page not fetched: blocked, dropped by a downloader middleware, or not fetched at all."""
         request = failure.request
-        number = request.cb_kwargs["number"]
+        cursor: Cursor = request.cb_kwargs["cursor"]
+        number = cursor.number
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt, or a page-level check (the spam middleware quarantines what it drops).
             self.logger.warning("%s %s was not crawled: %s", self.listing_kind, request.url, describe_failure(failure))
-            yield from self.stop("page not crawled", number)
+            yield from self.stop("page not crawled", cursor)
             return
         self.close_with(
             FinishReason.SITE_UNAVAILABLE,

@@ -195,9 +195,9 @@ class ForumSpider(ComplaintsSpider):
 
     def block_reason(self, request: Request, response: Response) -> str | None:
         """For middlewares.blocks (retries with backoff): board and permalink pages answered 403/429/503."""
-        if not ({"number", "board_copy"} & request.cb_kwargs.keys()):
+        if not ({"cursor", "board_copy"} & request.cb_kwargs.keys()):
             return None  # robots.txt, sitemaps
-        kind = "board" if "number" in request.cb_kwargs else "permalink"
+        kind = "board" if "cursor" in request.cb_kwargs else "permalink"
         return f"HTTP {response.status} on a {kind} page" if response.status in (403, 429, 503) else None
 
 
