@@ -53,8 +53,9 @@ class RefreshPlan:
         return self.mode == INCREMENTAL
 
     def settled(self, filed_on: date | None) -> bool:
-        """Whether a complaint filed then is past the refresh window (its thread is not expected to change)."""
-        return filed_on is not None and filed_on < self.today - timedelta(days=self.window_days)
+        """Whether a complaint filed then is before the refresh window, the last `window_days` days (its thread
+        is not expected to change)."""
+        return filed_on is not None and filed_on <= self.today - timedelta(days=self.window_days)
 
 
 def decide(state: TargetState | None, *, full_asked: bool, now: datetime, full_sweep_days: int) -> tuple[str, str]:

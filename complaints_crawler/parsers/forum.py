@@ -213,7 +213,8 @@ _COUNT_LABEL = re.compile(r"^(Complaints|Resolved|Unresolved)\s*:?\s*([\d,]+)?$"
 _NAME_SUFFIX = re.compile(r"\s+(?:Complaints\s*&\s*Reviews|Reviews\s*&\s*Complaints)\s*$", re.I)
 _LOCATION_PREFIX = re.compile(r"^(?:from|of)\s+", re.I)
 _PHOTOS = re.compile(r"\+?\s*(\d+)\s+photos?\b", re.I)
-_COMMENTS = re.compile(r"^(\d+)\s+Comments?$", re.I)
+# "4 Comments" shares its rendered line with the footer's inline "Report" and "Copy" links.
+_COMMENTS = re.compile(r"(?:^|\s)(\d+)\s+Comments?(?:\s|$)", re.I)
 _HELPFUL = re.compile(r"^(\d+)\s+found this helpful$", re.I)
 _CUT = ("...", "…")
 _UPDATED_BY = re.compile(r"^Updated by\s+(.+)$", re.I)
@@ -241,7 +242,7 @@ def _number(text: str) -> int:
 
 def _label_count(lines: list[str], pattern: re.Pattern[str]) -> int | None:
     for line in lines:
-        if match := pattern.match(line.strip()):
+        if match := pattern.search(line.strip()):
             return int(match[1])
     return None
 

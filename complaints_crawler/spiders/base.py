@@ -78,6 +78,7 @@ class Cursor:
     number: int  # the page asked
     pages_done: int = 0  # pages read before this one
     previous_ids: frozenset[str] = frozenset()  # complaint ids of the page before
+    first_ids: frozenset[str] = frozenset()  # complaint ids of the first page read
     remembered: bool = False  # the listing came from the archive, not from this run's resolution
 
     @property
@@ -85,7 +86,12 @@ class Cursor:
         return self.pages_done == 0
 
     def next(self, ids: frozenset[str]) -> Cursor:
-        return Cursor(self.listing, self.number + 1, self.pages_done + 1, ids)
+        return Cursor(self.listing, self.number + 1, self.pages_done + 1, ids, self.first_ids or ids)
+
+    def repeats(self, ids: frozenset[str]) -> bool:
+        """A page of complaints already read: the page before again, or the first page again (a site that
+        ignores the page number past the last page answers with its first)."""
+        return bool(ids) and (ids <= self.previous_ids or ids <= self.first_ids)
 
 
 class CrawlArguments(BaseModel):
@@ -183,6 +189,7 @@ class ComplaintsSpider(scrapy.Spider):
         """The crawl's first requests; its arguments are valid by now (in `self.args`)."""
         self.plan = plan_for_crawl(self.crawler, self.name, self.args)
         self.crawler.stats.set_value("refresh/mode", self.plan.mode)
+        self.crawler.stats.set_value("refresh/why", self.plan.why)
         self.logger.info("%s run: %s", self.plan.mode, self.plan.why)
         named = self.listing_from_argument(self.args.company)
         if named is not None:
@@ -246,8 +253,7 @@ class ComplaintsSpider(scrapy.Spider):
             yield from self.emit_page_business(page)
             yield from self.stop("empty page", cursor)
             return
-        if ids <= cursor.previous_ids:
-            # A site (or fixture) that ignores the page number answers with the page before: that is the end.
+        if cursor.repeats(ids):
             yield from self.stop("page repeats complaints already read", cursor)
             return
         yield from self.emit_page(page, cursor, ids)
