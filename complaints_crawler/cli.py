@@ -15,6 +15,7 @@ from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 from complaints_crawler import settings
 from complaints_crawler.archive import database, queries
 from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
+from complaints_crawler.crawl.scrapyd import add_scrapyd_commands
 from complaints_crawler.sites import SITES
 
 
@@ -335,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     add_crawl_command(commands, ARCHIVE_HELP)
+    add_scrapyd_commands(commands)
     return parser
 
 

@@ -375,3 +375,16 @@ def test_runs_left_running_by_a_killed_crawl_read_as_interrupted(tmp_path):
     shown = complaints_cli("runs", "--archive", archive)
     assert re.search(r"^ +1 bbb .* interrupted ", shown.stdout, re.M), shown.stdout
     assert runs(archive)[0].finish_reason is None  # reading commands write nothing
+
+
+def test_a_long_target_prints_progress_lines(boards, tmp_path):
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    boards.add(generate_board("bbb", 60, OLD))
+    path = targets_file(tmp_path, boards)
+    done = crawl(path, archive, boards, "-s", "PROGRESS_INTERVAL=0.2", "-s", "DOWNLOAD_DELAY=0.15", "--verbose")
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = re.findall(r"INFO: progress: bbb https://\S+: (\d+) pages of about 6, (\d+) complaints "
+                       r"\([\d.]+ pages/min\), on page (\d+)", done.stderr)
+    assert len(lines) >= 3, done.stderr[-3000:]
+    pages = [int(p) for p, _, _ in lines]
+    assert pages == sorted(pages) and pages[-1] <= 6
