@@ -54,9 +54,7 @@ def cmd_db_downgrade(args: argparse.Namespace) -> None:
 
 def cmd_db_current(args: argparse.Namespace) -> None:
     url = database.archive_url(args.archive)
-    path = database.sqlite_path(url)
-    if path is not None and not path.exists():
-        raise database.ArchiveMissing(f"no archive at {path}")
+    database.require_existing(url)
     current, head = database.schema_revisions(database.make_engine(url, read_only=True))
     state = "up to date" if current == head else "differs: see `complaints db upgrade --help`"
     print(f"archive {_shown(url)}: revision {current or 'none'}, code head {head} ({state})")
@@ -352,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _closed_pipe()
         print(f"complaints: {_one_line(error)}", file=sys.stderr)
         return 1
-    except NoSuchModuleError as error:
+    except (NoSuchModuleError, ImportError) as error:
         print(f"complaints: no database driver for this archive URL ({_one_line(error)}); the archive is SQLite or "
               'PostgreSQL (pip install -e ".[postgres]")', file=sys.stderr)
         return 1

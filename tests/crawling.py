@@ -47,7 +47,7 @@ def scrapy_crawl(spider: str, site: FixtureSite | None, archive_url: str, *argum
     base = {SITES[spider].base_url_setting: site.base_url} if site is not None else {}
     for name, value in {**base, "ARCHIVE_URL": archive_url, **FAST, **settings}.items():
         command += ["-s", f"{name}={value}"]
-    if env is not None:
+    if env is not None or _reactor_installed():
         return subprocess.run([sys.executable, "-m", *command], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=timeout)
     return run_forked(lambda: _scrapy_main(command), command, cwd, timeout)
@@ -57,7 +57,15 @@ def complaints_cli(*arguments: str, cwd: Path = REPO, timeout: int = 300) -> sub
     """`complaints ARGUMENT…`; exit code and output."""
     from complaints_crawler import cli
 
+    if _reactor_installed():
+        return subprocess.run([sys.executable, "-m", "complaints_crawler.cli", *arguments], cwd=cwd,
+                              capture_output=True, text=True, timeout=timeout)
     return run_forked(lambda: cli.main(list(arguments)), ["complaints", *arguments], cwd, timeout)
+
+
+def _reactor_installed() -> bool:
+    """A test that ran Twisted in this process installed its reactor: a forked child could not install Scrapy's."""
+    return "twisted.internet.reactor" in sys.modules
 
 
 def _scrapy_main(command: list[str]) -> int:

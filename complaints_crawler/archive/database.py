@@ -123,12 +123,18 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def require_existing(url: str) -> None:
+    """A command that only reads never creates an archive: a SQLite file that is not there is an error."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise ArchiveMissing(f"no archive at {path} (a crawl creates one; so does `complaints db upgrade`)")
+
+
 def open_archive(url: str, *, create: bool = True, read_only: bool = False) -> Engine:
     """An engine on an archive whose schema matches the code. With `create`, a new SQLite archive is created and
     migrated; without it (every command that only reads), a missing SQLite file is an `ArchiveMissing` error."""
-    path = sqlite_path(url)
-    if path is not None and not path.exists() and not (create and not read_only):
-        raise ArchiveMissing(f"no archive at {path} (a crawl creates one; so does `complaints db upgrade`)")
+    if not create or read_only:
+        require_existing(url)
     engine = make_engine(url, read_only=read_only)
     current, head = schema_revisions(engine)
     if current == head:

@@ -134,8 +134,10 @@ class ArchivePipeline(Stage):
         self.store = store
         self.stats.set_value("archive/run_id", self.run_id)
         log.info("archiving to %s as crawl run %d", self.shown_url, self.run_id)
-        self.heartbeat = task.LoopingCall(self._beat)
-        self.heartbeat.start(self.settings.getfloat("ARCHIVE_HEARTBEAT_INTERVAL"), now=False)
+        interval = self.settings.getfloat("ARCHIVE_HEARTBEAT_INTERVAL")
+        if interval > 0:
+            self.heartbeat = task.LoopingCall(self._beat)
+            self.heartbeat.start(interval, now=False)
         atexit.register(self._close_if_stopped_early)
 
     # -- items ---------------------------------------------------------------------------------------------
