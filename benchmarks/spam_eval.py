@@ -159,11 +159,13 @@ def timing(records: Sequence[Record]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="list every false positive and missed spam")
+    parser.add_argument("--split", choices=("dev", "heldout"), action="append",
+                        help="evaluate this split only (repeatable; default both): tuning reads dev alone")
     args = parser.parse_args()
     records = load()
     counts = Counter((r["split"], r["label"], r["kind"], r["language"]) for r in records)
     print("corpus: " + ", ".join(f"{s}/{label}/{kind}/{lang} {n}" for (s, label, kind, lang), n in sorted(counts.items())))
-    for split in ("dev", "heldout"):
+    for split in args.split or ("dev", "heldout"):
         report_split(split, [r for r in records if r["split"] == split], args.misses)
     seeds()
     fixture_pages()
