@@ -22,6 +22,15 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "博彩", "赌场", "娱乐城", "彩金", "百家乐", "网赌", "赌博", "真人娱乐", "体育投注", "棋牌", "老虎机", "上分",
         "下分", "反水", "出款", "首存", "nhà cái", "cá cược", "cá độ", "nổ hũ", "tài xỉu", "game bài", "đổi thưởng",
         "xổ số", "lô đề", "soi cầu", "kèo", "सट्टा", "मटका", "जुआ", "कैसीनो",
+        "satta king", "dpboss", "teen patti", "andar bahar", "aviator", "rummy", "real money", "betting app", "sports betting",
+        "casino app", "sicbo", "bắn cá", "đá gà", "cược", "nạp rút", "百家乐", "娱乐城", "彩票", "下注", "博彩", "真人荷官",
+        "सट्टा किंग", "जुआ खेल",
+    ),
+    "helpline bait": (
+        "live person", "live agent", "live representative", "speak to a live", "talk to a live", "customer care number",
+        "customer service number", "customer support number", "helpline number", "toll free number", "contact numbers",
+        "support number", "phone number customer service", "no wait time", "quick connect",
+        "कस्टमर केयर नंबर", "हेल्पलाइन नंबर",
     ),
     "prize": (
         "you have won", "you've won", "you have been selected", "winner", "prize", "cash prize", "bonus prize",
@@ -31,15 +40,22 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
     "loans": (
         "instant loan", "loan app", "quick loan", "instant approval", "apply loan online", "without documents",
         "minimal documentation", "no credit check", "贷款", "网贷", "借款", "vay tiền", "vay nhanh",
+        "loan approval", "instant cash", "cash loan", "quick disbursal", "personal loan app", "khoản vay", "giải ngân",
+        "hạn mức", "lãi suất từ", "hỗ trợ tài chính", "loan app customer care", "लोन ऐप", "इंस्टेंट लोन",
     ),
     "crypto recovery": (
         "recovery hacker", "hacker recovery", "hackers recovery", "crypto recovery", "bitcoin recovery",
         "recovery expert", "recovery service", "funds recovery", "hire a hacker", "recover lost", "recover my lost",
-        "recover stolen", "lost crypto", "stolen crypto", "usdt",
+        "recover stolen", "lost crypto", "stolen crypto", "usdt", "recovery specialist", "asset recovery",
+        "recover scammed", "scammed crypto", "出黑", "藏分", "网赌被黑", "不给出款", "被黑",
     ),
-    "adult": ("escort", "call girl", "call girls", "hookup", "sexy", "xxx", "约炮", "外围", "上门服务", "gái gọi"),
+    "adult": (
+        "escort", "escorts", "escort service", "call girl", "call girls", "hookup", "sexy", "xxx", "hot girls", "body rubs",
+        "full night", "约炮", "外围", "上门服务", "gái gọi", "कॉल गर्ल",
+    ),
     "counterfeit": (
         "replica", "fake id", "fake passport", "代开发票", "开发票", "发票代开", "办证", "高仿", "假证", "hàng fake",
+        "replica watches", "réplica", "replicas", "relojes falsos", "kopi", "fake watches", "first copy", "aaa quality",
     ),
     "self-promotion": (
         "check out my", "subscribe to my", "my channel", "my new channel", "my youtube", "my video", "follow me",
@@ -48,6 +64,9 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
 }
 
 CALLS_TO_ACTION: tuple[str, ...] = (
+    "dial", "call now", "whatsapp now", "book now", "download the apk", "download now", "claim your bonus", "sign up free",
+    "visit my website", "visit web", "just contact me", "qc", "soạn", "inbox", "ib", "ib mình", "mã giảm giá", "miễn phí",
+    "liên hệ ngay", "lh", "सम्पर्क करें", "अभी कॉल करें",
     "call now", "call us", "click here", "click the link", "register now", "sign up", "join now", "join us",
     "order now", "act now", "don't miss", "limited time", "free entry", "to claim", "claim now", "claim your",
     "txt", "reply stop", "send stop", "reply yes", "visit our", "visit us", "contact them", "reach out to them",
