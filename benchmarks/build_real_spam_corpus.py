@@ -63,19 +63,43 @@ def seed_records(folder: Path) -> Iterator[Record]:
         page = pages[prefix]
         entries = split_board(page) if prefix == "003" else [text for _, text in split_bbb(page)]
         for text in entries:
-            yield {"label": "legit", "kind": "short_post", "language": language_of(text), "text": text,
-                   "source_url": f"seed {prefix}", "source_domain": domain, "site_languages": languages,
-                   "reason": "complaint or thread entry of a real complaint page (project seed)", "origin": "seed",
-                   "topic": "complaint"}
-        yield {"label": "legit", "kind": "page", "language": "en", "text": page, "source_url": f"seed {prefix}",
-               "source_domain": domain, "site_languages": languages,
-               "reason": "a real complaint page whole, chrome included (project seed)", "origin": "seed",
-               "topic": "page"}
+            yield {
+                "label": "legit",
+                "kind": "short_post",
+                "language": language_of(text),
+                "text": text,
+                "source_url": f"seed {prefix}",
+                "source_domain": domain,
+                "site_languages": languages,
+                "reason": "complaint or thread entry of a real complaint page (project seed)",
+                "origin": "seed",
+                "topic": "complaint",
+            }
+        yield {
+            "label": "legit",
+            "kind": "page",
+            "language": "en",
+            "text": page,
+            "source_url": f"seed {prefix}",
+            "source_domain": domain,
+            "site_languages": languages,
+            "reason": "a real complaint page whole, chrome included (project seed)",
+            "origin": "seed",
+            "topic": "page",
+        }
     if "002" in pages:
-        yield {"label": "spam", "kind": "page", "language": "zh", "text": pages["002"], "source_url": "seed 002",
-               "source_domain": "seed-002-doorway", "site_languages": None,
-               "reason": "SEO doorway: scraped sentences with one keyword injected, listicle headings (project seed)",
-               "origin": "seed", "topic": "seo_doorway"}
+        yield {
+            "label": "spam",
+            "kind": "page",
+            "language": "zh",
+            "text": pages["002"],
+            "source_url": "seed 002",
+            "source_domain": "seed-002-doorway",
+            "site_languages": None,
+            "reason": "SEO doorway: scraped sentences with one keyword injected, listicle headings (project seed)",
+            "origin": "seed",
+            "topic": "seo_doorway",
+        }
 
 
 def _preloaded_state(page: str) -> Any:
@@ -97,10 +121,18 @@ def real_page_records(folder: Path) -> Iterator[Record]:
             links = tree.xpath(f'//a[@id="cmcc{complaint_id}"]')
             url = "https://www.consumercomplaints.in" + (links[0].get("href") if links else "/")
             text = " ".join(box.text_content().split())
-            yield {"label": "legit", "kind": "short_post", "language": language_of(text), "text": text, "source_url": url,
-                   "source_domain": "consumercomplaints.in", "site_languages": ["en", "hi"],
-                   "reason": "complaint excerpt on the consumercomplaints.in home page (2018)", "origin": "real-page",
-                   "topic": "complaint"}
+            yield {
+                "label": "legit",
+                "kind": "short_post",
+                "language": language_of(text),
+                "text": text,
+                "source_url": url,
+                "source_domain": "consumercomplaints.in",
+                "site_languages": ["en", "hi"],
+                "reason": "complaint excerpt on the consumercomplaints.in home page (2018)",
+                "origin": "real-page",
+                "topic": "complaint",
+            }
         yield _page_record(source, "https://www.consumercomplaints.in/", "consumercomplaints.in", ["en", "hi"])
     affairs = folder / "consumeraffairs" / "company-page-2018.html"
     if affairs.is_file():
@@ -109,10 +141,18 @@ def real_page_records(folder: Path) -> Iterator[Record]:
         for body in html.fromstring(source).xpath('//div[contains(@class, "rvw-bd")]'):
             text = re.sub(r"^Original review: \w+ \d+, \d{4}", "", " ".join(body.text_content().split())).strip()
             if text:
-                yield {"label": "legit", "kind": "short_post", "language": "en", "text": text, "source_url": url,
-                       "source_domain": "consumeraffairs.com", "site_languages": ["en"],
-                       "reason": "customer review or complaint on a ConsumerAffairs company page (2018)",
-                       "origin": "real-page", "topic": "complaint"}
+                yield {
+                    "label": "legit",
+                    "kind": "short_post",
+                    "language": "en",
+                    "text": text,
+                    "source_url": url,
+                    "source_domain": "consumeraffairs.com",
+                    "site_languages": ["en"],
+                    "reason": "customer review or complaint on a ConsumerAffairs company page (2018)",
+                    "origin": "real-page",
+                    "topic": "complaint",
+                }
         yield _page_record(source, url, "consumeraffairs.com", ["en"])
     for path in sorted((folder / "bbb").glob("*.html")):
         source = path.read_text(encoding="utf-8")
@@ -120,17 +160,35 @@ def real_page_records(folder: Path) -> Iterator[Record]:
         url = "https://www.bbb.org" + ((profile.get("urls") or {}).get("profile") or f"/ (saved page {path.stem})")
         reviews = (profile.get("customerReviews") or {}).get("items") or []
         for review in reviews:
-            yield {"label": "legit", "kind": "short_post", "language": "en", "text": review["text"].strip(),
-                   "source_url": f"{url}/customer-reviews#{review['id']}", "source_domain": "bbb.org", "site_languages": ["en"],
-                   "reason": "customer review on a bbb.org profile", "origin": "real-page", "topic": "complaint"}
+            yield {
+                "label": "legit",
+                "kind": "short_post",
+                "language": "en",
+                "text": review["text"].strip(),
+                "source_url": f"{url}/customer-reviews#{review['id']}",
+                "source_domain": "bbb.org",
+                "site_languages": ["en"],
+                "reason": "customer review on a bbb.org profile",
+                "origin": "real-page",
+                "topic": "complaint",
+            }
         yield _page_record(source, url, "bbb.org", ["en"])
 
 
 def _page_record(source: str, url: str, domain: str, languages: list[str]) -> Record:
     text = element_text(parse_html(source))[:PAGE_CHARS]
-    return {"label": "legit", "kind": "page", "language": "en", "text": text, "source_url": url, "source_domain": domain,
-            "site_languages": languages, "reason": "a real saved page, rendered as a browser shows it", "origin": "real-page",
-            "topic": "page"}
+    return {
+        "label": "legit",
+        "kind": "page",
+        "language": "en",
+        "text": text,
+        "source_url": url,
+        "source_domain": domain,
+        "site_languages": languages,
+        "reason": "a real saved page, rendered as a browser shows it",
+        "origin": "real-page",
+        "topic": "page",
+    }
 
 
 def assign_splits(records: list[Record], splits: dict[str, str]) -> dict[str, str]:
@@ -143,11 +201,17 @@ def assign_splits(records: list[Record], splits: dict[str, str]) -> dict[str, st
 
 
 def main() -> None:
-    collected = [json.loads(line) for line in (REAL / "collected.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    collected = [
+        json.loads(line) for line in (REAL / "collected.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
     for record in collected:
         record.setdefault("origin", "collected")
     corpus_path = REAL / "corpus.jsonl"
-    previous = [json.loads(line) for line in corpus_path.read_text(encoding="utf-8").splitlines() if line] if corpus_path.exists() else []
+    previous = (
+        [json.loads(line) for line in corpus_path.read_text(encoding="utf-8").splitlines() if line]
+        if corpus_path.exists()
+        else []
+    )
     if SHARED.is_dir():
         shared = [*seed_records(SHARED / "seeds"), *real_page_records(SHARED / "real-pages")]
     else:  # keep what was read from the shared folder before
@@ -164,8 +228,22 @@ def main() -> None:
     known = json.loads(splits_path.read_text()) if splits_path.exists() else {}
     splits = assign_splits(unique, known)
     splits_path.write_text(json.dumps(dict(sorted(splits.items())), indent=1) + "\n")
-    fields = ["id", "split", "label", "kind", "topic", "language", "site_languages", "source_domain", "source_url",
-              "reason", "licence", "origin", "collected", "text"]
+    fields = [
+        "id",
+        "split",
+        "label",
+        "kind",
+        "topic",
+        "language",
+        "site_languages",
+        "source_domain",
+        "source_url",
+        "reason",
+        "licence",
+        "origin",
+        "collected",
+        "text",
+    ]
     for record in unique:
         record["split"] = splits[record["source_domain"]]
         record.setdefault("licence", "quoted from a real public page (see README)")

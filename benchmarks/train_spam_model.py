@@ -10,7 +10,8 @@
    model.FEATURES), the doorway-page and language evidence added with their hand-set weights. The bias stays at
    BIAS (a text without evidence scores 0.02, as a page does), weights are kept at or above zero, so each still
    reads as evidence of spam; classes are weighted to balance; the L2 strength is chosen by cross-validation
-   grouped by source domain: the best F1 among those whose false-positive rate stays within MAX_FPR. The n-gram model's value on a dev text is the one a model
+   grouped by source domain: the best F1 among those whose false-positive rate stays within MAX_FPR.
+   The n-gram model's value on a dev text is the one a model
    trained without that text's domain gives (out of fold), so the combiner does not trust it more than it earns.
 
 Only dev texts are read.
@@ -41,8 +42,18 @@ CORPUS = ROOT / "fixtures" / "spam" / "real" / "corpus.jsonl"
 PACKAGE = Path(model.__file__).parent
 # Learned: the short-post evidence. Hand-set: doorway pages (few in dev) and the language checks (dev spam from
 # GitHub has no site language, so dev cannot tell what a mismatch is worth).
-LEARNED = ("helpline_numbers", "number_prominence", "topic_terms", "calls_to_action", "contact_handles", "links",
-           "repeated_phrases", "keyword_chain", "decoration", "ngram_model")
+LEARNED = (
+    "helpline_numbers",
+    "number_prominence",
+    "topic_terms",
+    "calls_to_action",
+    "contact_handles",
+    "links",
+    "repeated_phrases",
+    "keyword_chain",
+    "decoration",
+    "ngram_model",
+)
 L2_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03)
 BIAS = -4.0
 MAX_FPR = 0.01
@@ -57,7 +68,8 @@ Record = dict[str, Any]
 
 def ngram_pipeline(c: float) -> Pipeline:
     return make_pipeline(
-        CountVectorizer(analyzer=ngram_model.ngrams, binary=True), Normalizer(),
+        CountVectorizer(analyzer=ngram_model.ngrams, binary=True),
+        Normalizer(),
         LogisticRegression(l1_ratio=1.0, solver="liblinear", C=c, class_weight="balanced"),
     )
 
@@ -69,15 +81,29 @@ def train_ngram(dev: list[Record]) -> dict[str, float]:
     labels = [int(r["label"] == "spam") for r in read]
     groups = [r["source_domain"] for r in read]
     folds = GroupKFold(FOLDS)
-    best = max((10.0, 30.0, 100.0, 300.0), key=lambda c: cross_val_score(
-        ngram_pipeline(c), texts, labels, groups=groups, cv=folds, scoring="average_precision").mean())
-    out_of_fold = cross_val_predict(ngram_pipeline(best), texts, labels, groups=groups, cv=folds, method="predict_proba")[:, 1]
+    best = max(
+        (10.0, 30.0, 100.0, 300.0),
+        key=lambda c: cross_val_score(
+            ngram_pipeline(c), texts, labels, groups=groups, cv=folds, scoring="average_precision"
+        ).mean(),
+    )
+    out_of_fold = cross_val_predict(
+        ngram_pipeline(best), texts, labels, groups=groups, cv=folds, method="predict_proba"
+    )[:, 1]
     fitted = ngram_pipeline(best).fit(texts, labels)
     vectorizer, regression = fitted.steps[0][1], fitted.steps[2][1]
-    weights = {g: round(float(w), 4) for g, w in zip(vectorizer.get_feature_names_out(), regression.coef_[0], strict=True) if w}
-    data = {"trained_on": "dev split of fixtures/spam/real/corpus.jsonl", "C": best,
-            "bias": round(float(regression.intercept_[0]), 4), "weights": dict(sorted(weights.items()))}
-    (PACKAGE / ngram_model.MODEL_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    weights = {
+        g: round(float(w), 4) for g, w in zip(vectorizer.get_feature_names_out(), regression.coef_[0], strict=True) if w
+    }
+    data = {
+        "trained_on": "dev split of fixtures/spam/real/corpus.jsonl",
+        "C": best,
+        "bias": round(float(regression.intercept_[0]), 4),
+        "weights": dict(sorted(weights.items())),
+    }
+    (PACKAGE / ngram_model.MODEL_FILE).write_text(
+        json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
     print(f"n-gram model: C {best}, {len(weights)} n-grams weighted, trained on {len(read)} dev texts")
     return {r["id"]: float(p) for r, p in zip(read, out_of_fold, strict=True)}
 
@@ -90,8 +116,11 @@ def evidence(dev: list[Record], ngram_oof: dict[str, float]) -> tuple[np.ndarray
         if "ngram_model" in values:
             values["ngram_model"] = ngram_oof[r["id"]]
         row = [model.hinge_activation(name, values[name]) if name in values else 0.0 for name in LEARNED]
-        fixed = sum(f.weight * model.hinge_activation(name, values[name]) for name, f in model.FEATURES.items()
-                    if name not in LEARNED and name in values)
+        fixed = sum(
+            f.weight * model.hinge_activation(name, values[name])
+            for name, f in model.FEATURES.items()
+            if name not in LEARNED and name in values
+        )
         activations.append(row)
         offsets.append(fixed)
     return np.array(activations), np.array(offsets)
@@ -115,6 +144,7 @@ def fit_combiner(x: np.ndarray, offset: np.ndarray, y: np.ndarray, l2: float) ->
 def choose_l2(x: np.ndarray, offset: np.ndarray, y: np.ndarray, groups: list[str]) -> float:
     """The L2 strength with the best F1 at the default threshold over folds grouped by source domain, among those
     whose false-positive rate is at most MAX_FPR (the lowest rate when none is)."""
+
     def figures(l2: float) -> tuple[bool, float]:
         flagged = np.zeros(len(y), bool)
         for train, test in GroupKFold(FOLDS).split(x, y, groups):
@@ -123,6 +153,7 @@ def choose_l2(x: np.ndarray, offset: np.ndarray, y: np.ndarray, groups: list[str
         f1 = 2 * tp / (int(flagged.sum()) + int(y.sum()))
         print(f"  l2 {l2}: out-of-fold F1 {f1:.3f}, false positives {fp}")
         return fp <= MAX_FPR * int((y == 0).sum()), f1 if fp <= MAX_FPR * int((y == 0).sum()) else -fp
+
     return max(L2_GRID, key=figures)
 
 
@@ -135,8 +166,12 @@ def main() -> None:
     y = np.array([int(r["label"] == "spam") for r in dev])
     l2 = choose_l2(x, offset, y, [r["source_domain"] for r in dev])
     weights = fit_combiner(x, offset, y, l2)
-    data = {"trained_on": "dev split of fixtures/spam/real/corpus.jsonl", "l2": l2, "bias": BIAS,
-            "weights": {name: round(float(w), 4) for name, w in zip(LEARNED, weights, strict=True)}}
+    data = {
+        "trained_on": "dev split of fixtures/spam/real/corpus.jsonl",
+        "l2": l2,
+        "bias": BIAS,
+        "weights": {name: round(float(w), 4) for name, w in zip(LEARNED, weights, strict=True)},
+    }
     (PACKAGE / model.COMBINER_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"combiner: l2 {l2}, bias {data['bias']}, weights {data['weights']}")
 

@@ -15,8 +15,22 @@ from complaints_crawler.text.spam.tokens import TOKEN
 REAL = Path(__file__).parents[1] / "fixtures" / "spam" / "real"
 RECORDS = [json.loads(line) for line in (REAL / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line]
 BY_URL = {r["source_url"]: r for r in RECORDS}
-FIELDS = {"id", "split", "label", "kind", "topic", "language", "site_languages", "source_domain", "source_url", "reason",
-          "licence", "origin", "collected", "text"}
+FIELDS = {
+    "id",
+    "split",
+    "label",
+    "kind",
+    "topic",
+    "language",
+    "site_languages",
+    "source_domain",
+    "source_url",
+    "reason",
+    "licence",
+    "origin",
+    "collected",
+    "text",
+}
 
 
 def verdict(record: dict) -> spam.SpamScore:
@@ -73,8 +87,13 @@ def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
 def test_helpline_number_pasted_seven_times():
     result = verdict(BY_URL["https://github.com/forem/forem/issues/10627"])
     assert result.is_spam
-    assert [r.name for r in result.reasons] == ["helpline_numbers", "ngram_model", "topic_terms", "number_prominence",
-                                                "repeated_phrases"]
+    assert [r.name for r in result.reasons] == [
+        "helpline_numbers",
+        "ngram_model",
+        "topic_terms",
+        "number_prominence",
+        "repeated_phrases",
+    ]
     assert result.features["number_prominence"] == 7  # the same number, seven times
     assert result.features["helpline_numbers"] == 10  # 7 numbers beside "customer care", 3 repeats counted
     assert "8927156725" in result.reasons[0].explanation
@@ -98,7 +117,11 @@ def test_an_invoice_question_with_qq_is_a_known_false_positive():
     scores just over the threshold with the learned weights: one of the two dev false positives."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
     assert result.is_spam and result.score < 0.52
-    assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (1.0, 1.0, 1.0)
+    assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
+        1.0,
+        1.0,
+        1.0,
+    )
 
 
 def test_vietnamese_betting_post_on_an_english_board_adds_language_evidence():
@@ -116,7 +139,25 @@ def test_devanagari_words_keep_their_vowel_signs():
     assert TOKEN.findall("मेरा कस्टमर केयर नंबर") == ["मेरा", "कस्टमर", "केयर", "नंबर"]
 
 
-HINDI_WORDS = ["मेरा", "पैसा", "वापस", "नहीं", "मिला", "शिकायत", "ऑर्डर", "डिलीवरी", "गलत", "सामान", "बैंक", "खाता", "कंपनी", "जवाब", "महीने", "दिन", "रिफंड"]
+HINDI_WORDS = [
+    "मेरा",
+    "पैसा",
+    "वापस",
+    "नहीं",
+    "मिला",
+    "शिकायत",
+    "ऑर्डर",
+    "डिलीवरी",
+    "गलत",
+    "सामान",
+    "बैंक",
+    "खाता",
+    "कंपनी",
+    "जवाब",
+    "महीने",
+    "दिन",
+    "रिफंड",
+]
 
 
 def test_hindi_keyword_injection_counts_whatever_separates_the_words():
@@ -138,7 +179,10 @@ def test_hindi_keyword_injection_counts_whatever_separates_the_words():
 
 def test_contact_numbers_in_spammers_formats():
     # each number: 1 for "call" beside it; and 1 for the repeat
-    assert short_posts.contact_numbers("call +1-(844)-524-6699 now, call +1-(844)-524-6699") == (3.0, "+1-(844)-524-6699")
+    assert short_posts.contact_numbers("call +1-(844)-524-6699 now, call +1-(844)-524-6699") == (
+        3.0,
+        "+1-(844)-524-6699",
+    )
     assert short_posts.contact_numbers("you can call customer support at {09932+80+5363} (india)")[0] == 1.0
     assert short_posts.contact_numbers("my order 1234 and invoice 56789")[0] == 0.0
 
@@ -177,8 +221,9 @@ def test_report_reads_expected_languages_per_spider():
     class Board(Spider):
         name = "consumercomplaints"
 
-    crawler = get_crawler(Board, {"SPAM_EXPECTED_LANGUAGES": {"consumercomplaints": ["en", "hi"]},
-                                  "SPAM_EXPECTED_SCRIPTS": {}})
+    crawler = get_crawler(
+        Board, {"SPAM_EXPECTED_LANGUAGES": {"consumercomplaints": ["en", "hi"]}, "SPAM_EXPECTED_SCRIPTS": {}}
+    )
     crawler.spider = Board()
     assert expected_languages(crawler) == {"en", "hi"}
     assert expected_scripts(crawler) is None

@@ -16,12 +16,30 @@ from typing import Any
 from complaints_crawler.text.spam.tokens import scripts
 
 SCRIPT_LANGUAGE = {
-    "Devanagari": "hi", "Han": "zh", "Hiragana": "ja", "Katakana": "ja", "Hangul": "ko", "Bengali": "bn",
-    "Tamil": "ta", "Arabic": "ar", "Cyrillic": "ru", "Thai": "th",
+    "Devanagari": "hi",
+    "Han": "zh",
+    "Hiragana": "ja",
+    "Katakana": "ja",
+    "Hangul": "ko",
+    "Bengali": "bn",
+    "Tamil": "ta",
+    "Arabic": "ar",
+    "Cyrillic": "ru",
+    "Thai": "th",
 }
 LATIN_LANGUAGES = (
-    "ENGLISH", "VIETNAMESE", "SPANISH", "FRENCH", "GERMAN", "PORTUGUESE", "ITALIAN", "DUTCH", "POLISH", "TURKISH",
-    "INDONESIAN", "ROMANIAN",
+    "ENGLISH",
+    "VIETNAMESE",
+    "SPANISH",
+    "FRENCH",
+    "GERMAN",
+    "PORTUGUESE",
+    "ITALIAN",
+    "DUTCH",
+    "POLISH",
+    "TURKISH",
+    "INDONESIAN",
+    "ROMANIAN",
 )
 _ASCII_LETTER = re.compile("[A-Za-z]")
 DETECT_CHARS = 1000  # identification reads the first this many characters: enough, and bounded
@@ -31,7 +49,7 @@ MIN_DIACRITIC_SHARE = 0.02  # Latin text with fewer non-ASCII letters is English
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    from lingua import Language, LanguageDetectorBuilder  # type: ignore[import-not-found]
+    from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LATIN_LANGUAGES)).build()
 

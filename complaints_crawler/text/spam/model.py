@@ -44,20 +44,52 @@ class Feature:
 _HAND_FEATURES: Mapping[str, Feature] = {
     f.name: f
     for f in (
-        Feature("keyword_injection", 0.20, 0.45, 5.0, "phrase {detail!r} is pasted across distinct lines in varied contexts (line share x context diversity {value:.2f})"),
-        Feature("helpline_numbers", 1.0, 3.0, 5.0, "phone numbers beside helpline, messenger or call-to-action wording, or repeated, score {value:.0f} (e.g. {detail!r})"),
+        Feature(
+            "keyword_injection",
+            0.20,
+            0.45,
+            5.0,
+            "phrase {detail!r} is pasted across distinct lines in varied contexts"
+            " (line share x context diversity {value:.2f})",
+        ),
+        Feature(
+            "helpline_numbers",
+            1.0,
+            3.0,
+            5.0,
+            "phone numbers beside helpline, messenger or call-to-action wording, or repeated,"
+            " score {value:.0f} (e.g. {detail!r})",
+        ),
         Feature("listicle_headings", 1.0, 4.0, 2.5, "{value:.0f} listicle headings such as {detail!r}"),
         Feature("gopher_ngram_repetition", 1.0, 3.0, 3.0, "{detail} is {value:.2f}x its Gopher limit"),
         Feature("compression_ratio", 4.0, 6.0, 2.0, "text compresses {value:.2f}:1 (Ntoulas: spam above ~4)"),
         Feature("top_words_fraction", 0.35, 0.55, 1.5, "the 10 most frequent words are {value:.0%} of the words"),
-        Feature("duplicate_line_chars", 0.20, 0.50, 1.0, "{value:.0%} of line characters are in repeated lines (Gopher limit 20%)"),
+        Feature(
+            "duplicate_line_chars",
+            0.20,
+            0.50,
+            1.0,
+            "{value:.0%} of line characters are in repeated lines (Gopher limit 20%)",
+        ),
         Feature("script_mismatch", 0.30, 0.80, 2.0, "{value:.0%} of letters are in unexpected scripts ({detail})"),
-        Feature("language_mismatch", 0.30, 0.80, 2.5, "{value:.0%} of letters are in languages the site is not written in ({detail})"),
+        Feature(
+            "language_mismatch",
+            0.30,
+            0.80,
+            2.5,
+            "{value:.0%} of letters are in languages the site is not written in ({detail})",
+        ),
         Feature("topic_terms", 0.0, 3.0, 3.0, "{value:.0f} terms that have no place on a complaint board ({detail})"),
         Feature("calls_to_action", 0.0, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
         Feature("contact_handles", 0.0, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
         Feature("links", 1.0, 3.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
-        Feature("repeated_phrases", 0.3, 0.8, 2.5, "{value:.0%} of the words are in phrases pasted 3 times or more (e.g. {detail!r})"),
+        Feature(
+            "repeated_phrases",
+            0.3,
+            0.8,
+            2.5,
+            "{value:.0%} of the words are in phrases pasted 3 times or more (e.g. {detail!r})",
+        ),
         Feature("keyword_chain", 2.0, 6.0, 2.0, "{value:.0f} keywords strung together with pipes"),
         Feature("ngram_model", 0.7, 0.97, 3.0, "the character n-gram model trained on real spam gives {value:.2f}"),
         Feature("number_prominence", 1.0, 5.0, 1.0, "one phone number occurs {value:.0f} times ({detail})"),
@@ -78,7 +110,9 @@ def _combiner() -> tuple[float, dict[str, Feature]]:
 # The scorer's whole model. With the default threshold 0.5, the contributions must add up to -BIAS before a text
 # is flagged.
 BIAS, FEATURES = _combiner()
-LEARNED: frozenset[str] = frozenset(json.loads((files(__package__) / COMBINER_FILE).read_text(encoding="utf-8"))["weights"])
+LEARNED: frozenset[str] = frozenset(
+    json.loads((files(__package__) / COMBINER_FILE).read_text(encoding="utf-8"))["weights"]
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +148,9 @@ def score_html(
     size = len(html)
     visible = len(text.encode() if isinstance(html, bytes) else text) / size if size else 0.0
     # Ntoulas' fraction of visible content: reported, not weighted (fixture pages are bare HTML).
-    return SpamScore(result.score, result.is_spam, threshold, result.reasons, {**result.features, "visible_fraction": visible})
+    return SpamScore(
+        result.score, result.is_spam, threshold, result.reasons, {**result.features, "visible_fraction": visible}
+    )
 
 
 def score(

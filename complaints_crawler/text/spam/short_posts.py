@@ -21,7 +21,20 @@ _DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}
 _LOOKALIKE = re.compile(r"(?<=[\d\W])[OoIil](?=[\dOoIil]*\d)|(?<=\d)[OoIil]+(?![a-z])")
 _LOOKALIKE_DIGIT = str.maketrans("OoIil", "00111")
 # Messenger and "call" wording also counts as a cue beside a number in a short post.
-_MESSENGER_CUES = ("telegram", "wechat", "微信", "薇", "v信", "飞机", "qq", "zalo", "咨询", "电话", "liên hệ", "hotline")
+_MESSENGER_CUES = (
+    "telegram",
+    "wechat",
+    "微信",
+    "薇",
+    "v信",
+    "飞机",
+    "qq",
+    "zalo",
+    "咨询",
+    "电话",
+    "liên hệ",
+    "hotline",
+)
 _NUMBER_CUES = (*HELPLINE_CUES, *PROMOTION_CUES, *_MESSENGER_CUES, "call ", "wh@tsapp", "whatapp")
 _PUSHY_CUES = (*PROMOTION_CUES, *_MESSENGER_CUES, "wh@tsapp", "whatapp")
 _CUE_REACH = 60
