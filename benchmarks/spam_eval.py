@@ -87,6 +87,14 @@ def report_split(name: str, records: Sequence[Record], show_misses: bool) -> Non
             for kind, lang in sorted(total)
         )
     )
+    missed_topics = Counter(
+        r["topic"] for r, s in zip(records, results, strict=True) if r["label"] == "spam" and not s.is_spam
+    )
+    topics = Counter(r["topic"] for r in records if r["label"] == "spam")
+    print(
+        "         recall by topic: "
+        + ", ".join(f"{t} {topics[t] - missed_topics[t]}/{topics[t]}" for t in sorted(topics))
+    )
     wrong = [(r, s) for r, s in zip(records, results, strict=True) if s.is_spam != (r["label"] == "spam")]
     for r, s in wrong if show_misses else []:
         what = "false positive" if s.is_spam else "missed"

@@ -69,9 +69,11 @@ def test_round_two_dev_is_round_one_and_heldout_is_new_domains():
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v2
-# (round 1 whole) with the round-1 scorer: 84 of 153 spam caught, no legitimate text flagged. Held-out v2 is not
-# evaluated until tuning ends.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 92, 153, 2, 328)])
+# (tuned on): 92 of 153 spam caught, 2 of 328 legitimate texts flagged. Held-out v2, evaluated once after tuning:
+# 55 of 71 spam caught (recall 0.775, short of the 0.9 target), 1 of 153 legitimate texts flagged (FPR 0.65%).
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 92, 153, 2, 328), ("heldout", 55, 71, 1, 153)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
