@@ -11,7 +11,7 @@ terms; only several of them, or one with other evidence, make a post spam.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from complaints_crawler.text.spam.tokens import tokens
 
@@ -321,23 +321,28 @@ def _index(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
 
 _TOPIC_INDEX = {category: _index(terms) for category, terms in TOPICS.items()}
 _CALL_INDEX = _index(CALLS_TO_ACTION)
+# First tokens of the terms: most words of a text start none, and need no n-gram looked up.
+_TOPIC_FIRSTS = {category: frozenset(key[0] for key in index) for category, index in _TOPIC_INDEX.items()}
+_CALL_FIRSTS = frozenset(key[0] for key in _CALL_INDEX)
 
 
-def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str]) -> set[str]:
-    """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up)."""
+def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: Collection[str]) -> set[str]:
+    """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up where a term
+    can start: at one of the `firsts`, the first tokens of its terms)."""
     found = set()
-    for n in range(1, _MAX_TERM_TOKENS + 1):
-        for i in range(len(words) - n + 1):
-            term = index.get(tuple(words[i : i + n]))
-            if term is not None:
-                found.add(term)
+    for i, word in enumerate(words):
+        if word in firsts:
+            for n in range(1, _MAX_TERM_TOKENS + 1):
+                term = index.get(tuple(words[i : i + n]))
+                if term is not None:
+                    found.add(term)
     return found
 
 
 def topic_terms(words: Sequence[str]) -> tuple[float, str]:
     """Distinct off-topic terms among the (lower-case) `words`, and the category holding most of them with its
     terms."""
-    found = {category: sorted(_found(words, index)) for category, index in _TOPIC_INDEX.items()}
+    found = {c: sorted(_found(words, index, _TOPIC_FIRSTS[c])) for c, index in _TOPIC_INDEX.items()}
     total = sum(map(len, found.values()))
     if not total:
         return 0.0, ""
@@ -346,5 +351,5 @@ def topic_terms(words: Sequence[str]) -> tuple[float, str]:
 
 
 def calls_to_action(words: Sequence[str], lowered: str) -> tuple[float, str]:
-    terms = sorted(_found(words, _CALL_INDEX) | {m.group() for m in _SYMBOL_CALLS.finditer(lowered)})
+    terms = sorted(_found(words, _CALL_INDEX, _CALL_FIRSTS) | {m.group() for m in _SYMBOL_CALLS.finditer(lowered)})
     return float(len(terms)), ", ".join(terms[:4])

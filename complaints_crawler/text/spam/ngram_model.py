@@ -35,7 +35,7 @@ def reads(lowered: str) -> bool:
 def ngrams(text: str) -> set[str]:
     """Character n-grams of each word padded with spaces (digits folded to 0), of the first MODEL_CHARS characters."""
     grams: set[str] = set()
-    for word in _DIGITS.sub("0", text[:MODEL_CHARS].lower()).split():
+    for word in set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split()):  # a repeated word adds no n-gram
         padded = f" {word} "
         for n in SIZES:
             grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
@@ -54,5 +54,5 @@ def probability(text: str) -> float:
     if not grams:
         return 0.0
     bias, weights = _model()
-    z = bias + sum(weights.get(g, 0.0) for g in grams) / math.sqrt(len(grams))
+    z = bias + sum(map(weights.__getitem__, grams.intersection(weights))) / math.sqrt(len(grams))
     return 1.0 / (1.0 + math.exp(-z))
