@@ -110,9 +110,6 @@ def _combiner() -> tuple[float, dict[str, Feature]]:
 # The scorer's whole model. With the default threshold 0.5, the contributions must add up to -BIAS before a text
 # is flagged.
 BIAS, FEATURES = _combiner()
-LEARNED: frozenset[str] = frozenset(
-    json.loads((files(__package__) / COMBINER_FILE).read_text(encoding="utf-8"))["weights"]
-)
 
 
 @dataclass(frozen=True)
