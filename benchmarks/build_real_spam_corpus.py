@@ -10,8 +10,8 @@ Inputs:
   are kept as they are in corpus.jsonl.
 
 Every record lands in the split its source domain was given in fixtures/spam/real/splits.json. A domain seen for
-the first time is given a split by a fixed rule (below) and written there; a domain's split never changes, so the
-held-out texts stay unseen however the corpus grows.
+the first time goes to held-out and is written there (a new collection round brings new domains, which nothing was
+tuned on); a domain's split changes only when a round ends and its held-out set joins dev (README: "Rounds").
 """
 
 from __future__ import annotations
@@ -63,17 +63,43 @@ def seed_records(folder: Path) -> Iterator[Record]:
         page = pages[prefix]
         entries = split_board(page) if prefix == "003" else [text for _, text in split_bbb(page)]
         for text in entries:
-            yield {"label": "legit", "kind": "short_post", "language": language_of(text), "text": text,
-                   "source_url": f"seed {prefix}", "source_domain": domain, "site_languages": languages,
-                   "reason": "complaint or thread entry of a real complaint page (project seed)", "origin": "seed"}
-        yield {"label": "legit", "kind": "page", "language": "en", "text": page, "source_url": f"seed {prefix}",
-               "source_domain": domain, "site_languages": languages,
-               "reason": "a real complaint page whole, chrome included (project seed)", "origin": "seed"}
+            yield {
+                "label": "legit",
+                "kind": "short_post",
+                "language": language_of(text),
+                "text": text,
+                "source_url": f"seed {prefix}",
+                "source_domain": domain,
+                "site_languages": languages,
+                "reason": "complaint or thread entry of a real complaint page (project seed)",
+                "origin": "seed",
+                "topic": "complaint",
+            }
+        yield {
+            "label": "legit",
+            "kind": "page",
+            "language": "en",
+            "text": page,
+            "source_url": f"seed {prefix}",
+            "source_domain": domain,
+            "site_languages": languages,
+            "reason": "a real complaint page whole, chrome included (project seed)",
+            "origin": "seed",
+            "topic": "page",
+        }
     if "002" in pages:
-        yield {"label": "spam", "kind": "page", "language": "zh", "text": pages["002"], "source_url": "seed 002",
-               "source_domain": "seed-002-doorway", "site_languages": None,
-               "reason": "SEO doorway: scraped sentences with one keyword injected, listicle headings (project seed)",
-               "origin": "seed"}
+        yield {
+            "label": "spam",
+            "kind": "page",
+            "language": "zh",
+            "text": pages["002"],
+            "source_url": "seed 002",
+            "source_domain": "seed-002-doorway",
+            "site_languages": None,
+            "reason": "SEO doorway: scraped sentences with one keyword injected, listicle headings (project seed)",
+            "origin": "seed",
+            "topic": "seo_doorway",
+        }
 
 
 def _preloaded_state(page: str) -> Any:
@@ -95,9 +121,18 @@ def real_page_records(folder: Path) -> Iterator[Record]:
             links = tree.xpath(f'//a[@id="cmcc{complaint_id}"]')
             url = "https://www.consumercomplaints.in" + (links[0].get("href") if links else "/")
             text = " ".join(box.text_content().split())
-            yield {"label": "legit", "kind": "short_post", "language": language_of(text), "text": text, "source_url": url,
-                   "source_domain": "consumercomplaints.in", "site_languages": ["en", "hi"],
-                   "reason": "complaint excerpt on the consumercomplaints.in home page (2018)", "origin": "real-page"}
+            yield {
+                "label": "legit",
+                "kind": "short_post",
+                "language": language_of(text),
+                "text": text,
+                "source_url": url,
+                "source_domain": "consumercomplaints.in",
+                "site_languages": ["en", "hi"],
+                "reason": "complaint excerpt on the consumercomplaints.in home page (2018)",
+                "origin": "real-page",
+                "topic": "complaint",
+            }
         yield _page_record(source, "https://www.consumercomplaints.in/", "consumercomplaints.in", ["en", "hi"])
     affairs = folder / "consumeraffairs" / "company-page-2018.html"
     if affairs.is_file():
@@ -106,9 +141,18 @@ def real_page_records(folder: Path) -> Iterator[Record]:
         for body in html.fromstring(source).xpath('//div[contains(@class, "rvw-bd")]'):
             text = re.sub(r"^Original review: \w+ \d+, \d{4}", "", " ".join(body.text_content().split())).strip()
             if text:
-                yield {"label": "legit", "kind": "short_post", "language": "en", "text": text, "source_url": url,
-                       "source_domain": "consumeraffairs.com", "site_languages": ["en"],
-                       "reason": "customer review or complaint on a ConsumerAffairs company page (2018)", "origin": "real-page"}
+                yield {
+                    "label": "legit",
+                    "kind": "short_post",
+                    "language": "en",
+                    "text": text,
+                    "source_url": url,
+                    "source_domain": "consumeraffairs.com",
+                    "site_languages": ["en"],
+                    "reason": "customer review or complaint on a ConsumerAffairs company page (2018)",
+                    "origin": "real-page",
+                    "topic": "complaint",
+                }
         yield _page_record(source, url, "consumeraffairs.com", ["en"])
     for path in sorted((folder / "bbb").glob("*.html")):
         source = path.read_text(encoding="utf-8")
@@ -116,44 +160,58 @@ def real_page_records(folder: Path) -> Iterator[Record]:
         url = "https://www.bbb.org" + ((profile.get("urls") or {}).get("profile") or f"/ (saved page {path.stem})")
         reviews = (profile.get("customerReviews") or {}).get("items") or []
         for review in reviews:
-            yield {"label": "legit", "kind": "short_post", "language": "en", "text": review["text"].strip(),
-                   "source_url": f"{url}/customer-reviews#{review['id']}", "source_domain": "bbb.org", "site_languages": ["en"],
-                   "reason": "customer review on a bbb.org profile", "origin": "real-page"}
+            yield {
+                "label": "legit",
+                "kind": "short_post",
+                "language": "en",
+                "text": review["text"].strip(),
+                "source_url": f"{url}/customer-reviews#{review['id']}",
+                "source_domain": "bbb.org",
+                "site_languages": ["en"],
+                "reason": "customer review on a bbb.org profile",
+                "origin": "real-page",
+                "topic": "complaint",
+            }
         yield _page_record(source, url, "bbb.org", ["en"])
 
 
 def _page_record(source: str, url: str, domain: str, languages: list[str]) -> Record:
     text = element_text(parse_html(source))[:PAGE_CHARS]
-    return {"label": "legit", "kind": "page", "language": "en", "text": text, "source_url": url, "source_domain": domain,
-            "site_languages": languages, "reason": "a real saved page, rendered as a browser shows it", "origin": "real-page"}
+    return {
+        "label": "legit",
+        "kind": "page",
+        "language": "en",
+        "text": text,
+        "source_url": url,
+        "source_domain": domain,
+        "site_languages": languages,
+        "reason": "a real saved page, rendered as a browser shows it",
+        "origin": "real-page",
+        "topic": "page",
+    }
 
 
 def assign_splits(records: list[Record], splits: dict[str, str]) -> dict[str, str]:
-    """A split for every new source domain. Within each (label, language) group, largest domains first (ties by
-    name), a new domain goes to the split holding fewer of that group's texts so far, held-out first on a tie:
-    each label and language is split about evenly, and no domain is in both splits."""
+    """A split for every source domain: the one splits.json gives it, held-out for a domain seen for the first time.
+    New domains come with a new collection round, and nothing was tuned on them."""
     splits = dict(splits)
-    groups: dict[tuple[str, str], Counter[str]] = {}
     for record in records:
-        groups.setdefault((record["label"], record["language"]), Counter())[record["source_domain"]] += 1
-    for _, domains in sorted(groups.items()):
-        held = {"dev": 0, "heldout": 0}
-        for domain, count in domains.items():
-            if domain in splits:
-                held[splits[domain]] += count
-        for domain, count in sorted(domains.items(), key=lambda item: (-item[1], item[0])):
-            if domain not in splits:
-                splits[domain] = "heldout" if held["heldout"] <= held["dev"] else "dev"
-                held[splits[domain]] += count
+        splits.setdefault(record["source_domain"], "heldout")
     return splits
 
 
 def main() -> None:
-    collected = [json.loads(line) for line in (REAL / "collected.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    collected = [
+        json.loads(line) for line in (REAL / "collected.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
     for record in collected:
         record.setdefault("origin", "collected")
     corpus_path = REAL / "corpus.jsonl"
-    previous = [json.loads(line) for line in corpus_path.read_text(encoding="utf-8").splitlines() if line] if corpus_path.exists() else []
+    previous = (
+        [json.loads(line) for line in corpus_path.read_text(encoding="utf-8").splitlines() if line]
+        if corpus_path.exists()
+        else []
+    )
     if SHARED.is_dir():
         shared = [*seed_records(SHARED / "seeds"), *real_page_records(SHARED / "real-pages")]
     else:  # keep what was read from the shared folder before
@@ -170,16 +228,31 @@ def main() -> None:
     known = json.loads(splits_path.read_text()) if splits_path.exists() else {}
     splits = assign_splits(unique, known)
     splits_path.write_text(json.dumps(dict(sorted(splits.items())), indent=1) + "\n")
-    fields = ["id", "split", "label", "kind", "language", "site_languages", "source_domain", "source_url", "reason",
-              "licence", "origin", "text"]
+    fields = [
+        "id",
+        "split",
+        "label",
+        "kind",
+        "topic",
+        "language",
+        "site_languages",
+        "source_domain",
+        "source_url",
+        "reason",
+        "licence",
+        "origin",
+        "collected",
+        "text",
+    ]
     for record in unique:
         record["split"] = splits[record["source_domain"]]
         record.setdefault("licence", "quoted from a real public page (see README)")
+        record.setdefault("collected", "v1")
     unique.sort(key=lambda r: (r["split"], r["label"], r["source_domain"], r["id"]))
     with corpus_path.open("w", encoding="utf-8") as out:
         for record in unique:
             out.write(json.dumps({k: record.get(k) for k in fields}, ensure_ascii=False) + "\n")
-    counts = Counter((r["split"], r["label"], r["kind"], r["language"]) for r in unique)
+    counts = Counter((r["split"], r["label"], r["kind"], r["language"], r["topic"]) for r in unique)
     for key, count in sorted(counts.items()):
         print(*key, count)
 

@@ -53,25 +53,56 @@ def metrics(records: Sequence[Record], flagged: Sequence[bool]) -> dict[str, flo
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "fpr": fp / legit if legit else 0.0, "tp": tp, "fp": fp,
-            "fn": fn, "spam": sum(truth), "legit": legit}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "fpr": fp / legit if legit else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "spam": sum(truth),
+        "legit": legit,
+    }
 
 
 def report_split(name: str, records: Sequence[Record], show_misses: bool) -> None:
     results = [verdict(r) for r in records]
     m = metrics(records, [s.is_spam for s in results])
-    print(f"{name:<8} spam {m['spam']:>3}  legit {m['legit']:>3}  precision {m['precision']:.3f}  recall {m['recall']:.3f}  "
-          f"F1 {m['f1']:.3f}  FPR {m['fpr']:.2%}  (false positives {m['fp']}, missed spam {m['fn']})")
-    missed = Counter((r["kind"], r["language"]) for r, s in zip(records, results, strict=True) if r["label"] == "spam" and not s.is_spam)
+    print(
+        f"{name:<8} spam {m['spam']:>3}  legit {m['legit']:>3}  precision {m['precision']:.3f}  "
+        f"recall {m['recall']:.3f}  "
+        f"F1 {m['f1']:.3f}  FPR {m['fpr']:.2%}  (false positives {m['fp']}, missed spam {m['fn']})"
+    )
+    missed = Counter(
+        (r["kind"], r["language"])
+        for r, s in zip(records, results, strict=True)
+        if r["label"] == "spam" and not s.is_spam
+    )
     total = Counter((r["kind"], r["language"]) for r in records if r["label"] == "spam")
-    print("         recall by kind/language: " + ", ".join(
-        f"{kind}/{lang} {total[(kind, lang)] - missed[(kind, lang)]}/{total[(kind, lang)]}" for kind, lang in sorted(total)))
+    print(
+        "         recall by kind/language: "
+        + ", ".join(
+            f"{kind}/{lang} {total[(kind, lang)] - missed[(kind, lang)]}/{total[(kind, lang)]}"
+            for kind, lang in sorted(total)
+        )
+    )
+    missed_topics = Counter(
+        r["topic"] for r, s in zip(records, results, strict=True) if r["label"] == "spam" and not s.is_spam
+    )
+    topics = Counter(r["topic"] for r in records if r["label"] == "spam")
+    print(
+        "         recall by topic: "
+        + ", ".join(f"{t} {topics[t] - missed_topics[t]}/{topics[t]}" for t in sorted(topics))
+    )
     wrong = [(r, s) for r, s in zip(records, results, strict=True) if s.is_spam != (r["label"] == "spam")]
     for r, s in wrong if show_misses else []:
         what = "false positive" if s.is_spam else "missed"
         top = "; ".join(reason.explanation for reason in s.reasons[:2]) or "no reason"
-        print(f"    {what} {r['id']} {r['kind']}/{r['language']} {r['source_domain']}: score {s.score:.2f}; {top}; "
-              f"{' '.join(r['text'].split())[:90]!r}")
+        print(
+            f"    {what} {r['id']} {r['kind']}/{r['language']} {r['source_domain']}: score {s.score:.2f}; {top}; "
+            f"{' '.join(r['text'].split())[:90]!r}"
+        )
 
 
 def seeds() -> None:
@@ -104,8 +135,10 @@ def generated_corpus() -> None:
     truth = [r["label"] == "spam" for r in records]
     tp = sum(t and f for t, f in zip(truth, flagged, strict=True))
     fp = sum(f and not t for t, f in zip(truth, flagged, strict=True))
-    print(f"generated regression corpus (does not count): {tp}/{sum(truth)} spam caught, {fp} of "
-          f"{len(truth) - sum(truth)} legitimate flagged")
+    print(
+        f"generated regression corpus (does not count): {tp}/{sum(truth)} spam caught, {fp} of "
+        f"{len(truth) - sum(truth)} legitimate flagged"
+    )
 
 
 def page_of(texts: Sequence[str], size: int = PAGE_BYTES) -> str:
@@ -138,32 +171,55 @@ def timing(records: Sequence[Record]) -> None:
         for _ in range(5):
             verdict(r)
         per_post.append((time.perf_counter() - start) / 5)
-    print(f"score() per short post ({len(posts)} posts, each the mean of 5 runs): median {statistics.median(per_post) * 1000:.2f} ms, "
-          f"90th percentile {statistics.quantiles(per_post, n=10)[-1] * 1000:.2f} ms")
+    print(
+        f"score() per short post ({len(posts)} posts, each the mean of 5 runs): "
+        f"median {statistics.median(per_post) * 1000:.2f} ms, "
+        f"90th percentile {statistics.quantiles(per_post, n=10)[-1] * 1000:.2f} ms"
+    )
     accented = [r["text"] for r in posts if not r["text"].isascii() and r["language"] in {"vi", "en"}]
     detect = [median_ms(lambda t=t: language.latin_language(t, len(t)), 20)[0] for t in accented]  # type: ignore[misc]
     if detect:
-        print(f"language identification (lingua) on the {len(detect)} posts that need it: median {statistics.median(detect):.2f} ms")
+        print(
+            f"language identification (lingua) on the {len(detect)} posts that need it: "
+            f"median {statistics.median(detect):.2f} ms"
+        )
     legit = [r["text"] for r in records if r["label"] == "legit" and r["kind"] == "short_post"]
-    doorway = next(r["text"] for r in records if r["id"].startswith("spam") and r["source_url"] == "seed 002") if any(
-        r["source_url"] == "seed 002" for r in records) else ""
-    for name, page in (("complaints page (English/Hinglish)", page_of(legit)), ("doorway page (Chinese)", page_of([doorway] * 8))):
+    doorway = (
+        next(r["text"] for r in records if r["id"].startswith("spam") and r["source_url"] == "seed 002")
+        if any(r["source_url"] == "seed 002" for r in records)
+        else ""
+    )
+    for name, page in (
+        ("complaints page (English/Hinglish)", page_of(legit)),
+        ("doorway page (Chinese)", page_of([doorway] * 8)),
+    ):
         if page:
             median, p90 = median_ms(lambda p=page: spam.score(p, expected_languages=["en", "hi"]))  # type: ignore[misc]
             print(f"score() on a 50 KB {name}: median {median:.2f} ms (90th percentile {p90:.2f} ms)")
     html = (FIXTURE_SITES_DIR / "consumercomplaints/octopus-alipay-topup-b990001/index.html").read_text()
     median, p90 = median_ms(lambda: spam.score_html(html))
-    print(f"score_html() on the doorway fixture ({len(html.encode()) // 1000} KB HTML): median {median:.2f} ms (90th percentile {p90:.2f} ms)")
+    print(
+        f"score_html() on the doorway fixture ({len(html.encode()) // 1000} KB HTML): "
+        f"median {median:.2f} ms (90th percentile {p90:.2f} ms)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="list every false positive and missed spam")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "heldout"),
+        action="append",
+        help="evaluate this split only (repeatable; default both): tuning reads dev alone",
+    )
     args = parser.parse_args()
     records = load()
     counts = Counter((r["split"], r["label"], r["kind"], r["language"]) for r in records)
-    print("corpus: " + ", ".join(f"{s}/{label}/{kind}/{lang} {n}" for (s, label, kind, lang), n in sorted(counts.items())))
-    for split in ("dev", "heldout"):
+    print(
+        "corpus: " + ", ".join(f"{s}/{label}/{kind}/{lang} {n}" for (s, label, kind, lang), n in sorted(counts.items()))
+    )
+    for split in args.split or ("dev", "heldout"):
         report_split(split, [r for r in records if r["split"] == split], args.misses)
     seeds()
     fixture_pages()

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.text import spam
 from complaints_crawler.text.spam import doorway, ngrams
 from complaints_crawler.text.spam import tokens as tok
-from complaints_crawler.paths import FIXTURE_SITES_DIR
 
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -94,7 +94,11 @@ def test_all_capitals_complaint_is_not_spam():
 
 def test_hindi_and_hinglish_lines_are_not_spam():
     page = seed("003")
-    lines = [line.strip() for line in page.split("\n") if "सर मेरे पास" in line or "Humara payment" in line or "delearship" in line]
+    lines = [
+        line.strip()
+        for line in page.split("\n")
+        if "सर मेरे पास" in line or "Humara payment" in line or "delearship" in line
+    ]
     assert len(lines) >= 3
     for line in lines:
         assert not spam.score(line, expected_scripts=INDIA).is_spam
@@ -146,7 +150,10 @@ def test_legitimate_texts_are_not_spam():
 
 
 def test_a_business_phone_number_in_a_complaint_is_not_spam():
-    text = "I called their customer care number 1800 103 6286 twice and waited on hold for forty minutes. Please refund my Rs 4,999."
+    text = (
+        "I called their customer care number 1800 103 6286 twice and waited on hold for forty minutes. "
+        "Please refund my Rs 4,999."
+    )
     result = spam.score(text)
     assert not result.is_spam
     assert result.features["helpline_numbers"] == 1
@@ -154,7 +161,13 @@ def test_a_business_phone_number_in_a_complaint_is_not_spam():
 
 # ---------------------------------------------------------------- script mismatch, ranges, determinism
 
-HAN_PAGE = "\n".join(["支付寶香港用戶可以在指定商戶使用二維碼付款,交易即時完成。", "不少電子錢包都推出了消費回贈,用戶只需綁定信用卡便可享有優惠。"] * 3)
+HAN_PAGE = "\n".join(
+    [
+        "支付寶香港用戶可以在指定商戶使用二維碼付款,交易即時完成。",
+        "不少電子錢包都推出了消費回贈,用戶只需綁定信用卡便可享有優惠。",
+    ]
+    * 3
+)
 
 
 def test_script_mismatch_reason_only_with_expected_scripts():
@@ -239,7 +252,8 @@ def test_ngram_features_equal_plain_counting():
         from collections import Counter
 
         for n in (2, 4):
-            plain = [(g, c) for g, c in Counter(zip(*(tokens[i:] for i in range(n)))).most_common(6) if c > 1]
+            counted = Counter(zip(*(tokens[i:] for i in range(n)), strict=False))
+            plain = [(g, c) for g, c in counted.most_common(6) if c > 1]
             assert ngrams.most_common(tokens, grams, n, 6) == plain
         checked += 1
     assert checked > 50
@@ -251,7 +265,7 @@ def test_left_neighbour_equals_forward_search():
 
     forward = re.compile(rf"({spam.TOKEN.pattern})[^\w\n]*\Z")
     rng = random.Random(5)
-    alphabet = list("ab1 2_\n.,-\t") + ["中", "ก", "é", "²", "५", "क", "ि", "Ⅷ"]
+    alphabet = [*"ab1 2_\n.,-\t", "中", "ก", "é", "²", "५", "क", "ि", "Ⅷ"]
     for _ in range(20000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
         start = rng.randint(0, len(text))
@@ -265,7 +279,11 @@ def test_scripts_equal_regex_counts():
     import re
     from collections import Counter
 
-    for r in records("spam")[::3] + records("legit")[::7] + [{"text": HAN_PAGE + " Привет ภาษาไทย ひらがな カタカナ 한국어 বাংলা தமிழ் عربي Ḁé×"}]:
+    for r in (
+        records("spam")[::3]
+        + records("legit")[::7]
+        + [{"text": HAN_PAGE + " Привет ภาษาไทย ひらがな カタカナ 한국어 বাংলা தமிழ் عربي Ḁé×"}]
+    ):
         text = r["text"]
         expected = Counter({"Latin": sum(map(len, re.findall(r"[A-Za-z]+", text)))})
         for name, pattern in spam.SCRIPTS.items():
@@ -294,7 +312,7 @@ def test_tokens_and_unspaced_count_equal_the_regexes():
     unspaced_run = re.compile(rf"[{tok._UNSPACED}]+")
     edges = [chr(p + d) for p in tok._UNSPACED_EDGES.tolist() for d in (-1, 0)]
     rng = random.Random(7)
-    alphabet = list("aZ09 _\n.,-\t") + ["中", "ก", "๓", "é", "²", "५", "क", "ि", "ー", "・", "\xa0", "😀"] + edges
+    alphabet = [*"aZ09 _\n.,-\t", "中", "ก", "๓", "é", "²", "५", "क", "ि", "ー", "・", "\xa0", "😀", *edges]
     for _ in range(5000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert tok.tokens(text) == spam.TOKEN.findall(text), text
@@ -315,7 +333,9 @@ def test_the_page_check_reads_the_charset_from_the_http_header():
     assert b"charset" not in body
     crawler = get_crawler(Spider, {"SPAM_PAGE_THRESHOLD": 0.5})
     request = Request("http://127.0.0.1/octopus-alipay-topup-b990001")
-    response = HtmlResponse(request.url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=request)
+    response = HtmlResponse(
+        request.url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=request
+    )
     with pytest.raises(IgnoreRequest, match=r"spam page http://127.0.0.1/octopus-alipay-topup-b990001 \(score 0.86\)"):
         PageSpamMiddleware.from_crawler(crawler).process_response(request, response)
 

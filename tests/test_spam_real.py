@@ -15,8 +15,22 @@ from complaints_crawler.text.spam.tokens import TOKEN
 REAL = Path(__file__).parents[1] / "fixtures" / "spam" / "real"
 RECORDS = [json.loads(line) for line in (REAL / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line]
 BY_URL = {r["source_url"]: r for r in RECORDS}
-FIELDS = {"id", "split", "label", "kind", "language", "site_languages", "source_domain", "source_url", "reason", "licence",
-          "origin", "text"}
+FIELDS = {
+    "id",
+    "split",
+    "label",
+    "kind",
+    "topic",
+    "language",
+    "site_languages",
+    "source_domain",
+    "source_url",
+    "reason",
+    "licence",
+    "origin",
+    "collected",
+    "text",
+}
 
 
 def verdict(record: dict) -> spam.SpamScore:
@@ -27,10 +41,11 @@ def verdict(record: dict) -> spam.SpamScore:
 
 
 def test_corpus_size_fields_and_languages():
-    assert len([r for r in RECORDS if r["label"] == "spam"]) == 153
-    assert len([r for r in RECORDS if r["label"] == "legit"]) == 328
-    assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] for r in RECORDS)
-    assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {"en", "hi", "vi", "zh"}
+    assert len([r for r in RECORDS if r["label"] == "spam"]) == 224
+    assert len([r for r in RECORDS if r["label"] == "legit"]) == 481
+    assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] and r["licence"] for r in RECORDS)
+    assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {"en", "es", "hi", "no", "vi", "zh"}
+    assert {r["language"] for r in RECORDS if r["label"] == "legit"} == {"en", "hi", "vi", "zh"}
     assert {r["kind"] for r in RECORDS} == {"short_post", "page"}
     assert len({r["id"] for r in RECORDS}) == len(RECORDS)
 
@@ -42,9 +57,23 @@ def test_split_is_by_source_domain_as_written_in_splits_json():
         assert {r["split"] for r in RECORDS if r["label"] == label} == {"dev", "heldout"}
 
 
-# Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1):
-# dev 52 of 74 spam caught, no legitimate text flagged; held-out 32 of 79 (recall 0.405), none flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 52, 74, 0, 159), ("heldout", 32, 79, 0, 169)])
+def test_round_two_dev_is_round_one_and_heldout_is_new_domains():
+    """Dev v2 = every round-1 text (dev and held-out v1); held-out v2 = the round-2 collection, from domains that
+    round 1 did not use."""
+    round_one = json.loads((REAL / "splits-v1.json").read_text())
+    assert {r["split"] for r in RECORDS if r["collected"] == "v1"} == {"dev"}
+    assert {r["split"] for r in RECORDS if r["collected"] == "v2"} == {"heldout"}
+    assert not {r["source_domain"] for r in RECORDS if r["collected"] == "v2"} & set(round_one)
+    heldout = [r for r in RECORDS if r["split"] == "heldout"]
+    assert sum(r["label"] == "spam" for r in heldout) >= 70 and sum(r["label"] == "legit" for r in heldout) >= 150
+
+
+# Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v2
+# (tuned on): 92 of 153 spam caught, 2 of 328 legitimate texts flagged. Held-out v2, evaluated once after tuning:
+# 55 of 71 spam caught (recall 0.775, short of the 0.9 target), 1 of 153 legitimate texts flagged (FPR 0.65%).
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 92, 153, 2, 328), ("heldout", 55, 71, 1, 153)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -60,7 +89,14 @@ def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
 def test_helpline_number_pasted_seven_times():
     result = verdict(BY_URL["https://github.com/forem/forem/issues/10627"])
     assert result.is_spam
-    assert [r.name for r in result.reasons] == ["helpline_numbers", "ngram_model", "repeated_phrases"]
+    assert [r.name for r in result.reasons] == [
+        "helpline_numbers",
+        "ngram_model",
+        "topic_terms",
+        "number_prominence",
+        "repeated_phrases",
+    ]
+    assert result.features["number_prominence"] == 7  # the same number, seven times
     assert result.features["helpline_numbers"] == 10  # 7 numbers beside "customer care", 3 repeats counted
     assert "8927156725" in result.reasons[0].explanation
 
@@ -78,11 +114,16 @@ def test_a_complaint_quoting_its_own_phone_number_is_not_spam():
     assert not result.is_spam and result.reasons == ()
 
 
-def test_an_invoice_question_with_qq_is_not_spam():
-    """发票 (invoice) and QQ are fake-invoice spam words; one of each in a customer's question is not enough."""
+def test_an_invoice_question_with_qq_is_a_known_false_positive():
+    """发票 (invoice), 咨询 (consult) and QQ are fake-invoice spam words; a customer's question holding one of each
+    scores just over the threshold with the learned weights: one of the two dev false positives."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
-    assert not result.is_spam
-    assert (result.features["topic_terms"], result.features["contact_handles"]) == (1.0, 1.0)
+    assert result.is_spam and result.score < 0.52
+    assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
+        1.0,
+        1.0,
+        1.0,
+    )
 
 
 def test_vietnamese_betting_post_on_an_english_board_adds_language_evidence():
@@ -100,7 +141,25 @@ def test_devanagari_words_keep_their_vowel_signs():
     assert TOKEN.findall("मेरा कस्टमर केयर नंबर") == ["मेरा", "कस्टमर", "केयर", "नंबर"]
 
 
-HINDI_WORDS = ["मेरा", "पैसा", "वापस", "नहीं", "मिला", "शिकायत", "ऑर्डर", "डिलीवरी", "गलत", "सामान", "बैंक", "खाता", "कंपनी", "जवाब", "महीने", "दिन", "रिफंड"]
+HINDI_WORDS = [
+    "मेरा",
+    "पैसा",
+    "वापस",
+    "नहीं",
+    "मिला",
+    "शिकायत",
+    "ऑर्डर",
+    "डिलीवरी",
+    "गलत",
+    "सामान",
+    "बैंक",
+    "खाता",
+    "कंपनी",
+    "जवाब",
+    "महीने",
+    "दिन",
+    "रिफंड",
+]
 
 
 def test_hindi_keyword_injection_counts_whatever_separates_the_words():
@@ -122,7 +181,10 @@ def test_hindi_keyword_injection_counts_whatever_separates_the_words():
 
 def test_contact_numbers_in_spammers_formats():
     # each number: 1 for "call" beside it; and 1 for the repeat
-    assert short_posts.contact_numbers("call +1-(844)-524-6699 now, call +1-(844)-524-6699") == (3.0, "+1-(844)-524-6699")
+    assert short_posts.contact_numbers("call +1-(844)-524-6699 now, call +1-(844)-524-6699") == (
+        3.0,
+        "+1-(844)-524-6699",
+    )
     assert short_posts.contact_numbers("you can call customer support at {09932+80+5363} (india)")[0] == 1.0
     assert short_posts.contact_numbers("my order 1234 and invoice 56789")[0] == 0.0
 
@@ -161,8 +223,9 @@ def test_report_reads_expected_languages_per_spider():
     class Board(Spider):
         name = "consumercomplaints"
 
-    crawler = get_crawler(Board, {"SPAM_EXPECTED_LANGUAGES": {"consumercomplaints": ["en", "hi"]},
-                                  "SPAM_EXPECTED_SCRIPTS": {}})
+    crawler = get_crawler(
+        Board, {"SPAM_EXPECTED_LANGUAGES": {"consumercomplaints": ["en", "hi"]}, "SPAM_EXPECTED_SCRIPTS": {}}
+    )
     crawler.spider = Board()
     assert expected_languages(crawler) == {"en", "hi"}
     assert expected_scripts(crawler) is None

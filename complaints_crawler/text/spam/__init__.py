@@ -29,6 +29,20 @@ from complaints_crawler.text.spam.model import (
 from complaints_crawler.text.spam.tokens import SCRIPTS, TOKEN, scripts
 
 __all__ = [
-    "BIAS", "DEFAULT_THRESHOLD", "FEATURES", "MIN_REPETITION_TOKENS", "PAGE_BYTES", "SAMPLE_BYTES", "SCRIPTS",
-    "SHORT_POST_CHARS", "TOKEN", "Feature", "Reason", "SpamScore", "measure", "score", "score_html", "scripts",
+    "BIAS",
+    "DEFAULT_THRESHOLD",
+    "FEATURES",
+    "MIN_REPETITION_TOKENS",
+    "PAGE_BYTES",
+    "SAMPLE_BYTES",
+    "SCRIPTS",
+    "SHORT_POST_CHARS",
+    "TOKEN",
+    "Feature",
+    "Reason",
+    "SpamScore",
+    "measure",
+    "score",
+    "score_html",
+    "scripts",
 ]

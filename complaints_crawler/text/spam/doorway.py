@@ -28,12 +28,14 @@ _CJK_TAIL = r"(?:推薦|推荐|分析|優點|优点|優勢|优势|懶人包|懒�
 # written as one leading character class, each branch then checking that character with a look-behind:
 # a pattern that starts with a class lets the regex engine skip to candidate characters.
 LISTICLE = re.compile(
-    rf"[\d小टबस](?:(?<=\d)\d* ?[大個个款招種种間间部][^\n]{{0,12}}?{_CJK_TAIL}|(?<=2)0\d\d[^\n]{{0,8}}?{_CJK_TAIL}|(?<=小)[編编]"
+    rf"[\d小टबस](?:(?<=\d)\d* ?[大個个款招種种間间部][^\n]{{0,12}}?{_CJK_TAIL}"
+    rf"|(?<=2)0\d\d[^\n]{{0,8}}?{_CJK_TAIL}|(?<=小)[編编]"
     r"|(?<=\d)\d* (?:best|top|must-have|amazing|proven|easy|ways|tips|reasons|things|tricks|secrets)\b[^\n]*?20\d\d"
     r"|(?<=2)0\d\d[^\n]*?\((?:updated|latest|expert|editor)"
     r"|(?:(?<=ट)ॉप|(?<=ब)ेस्ट|(?<=स)बसे अच्छे)[^\n]*?20\d\d)"
 )
 _LISTICLE_MAX_LINE = 80  # headings are short lines
+
 
 def sample(text: str, budget: int = SAMPLE_BYTES) -> str:
     """`text`, or SAMPLE_WINDOWS evenly spaced, non-overlapping windows of it, each starting at a line break
@@ -137,8 +139,6 @@ def keyword_injection(
     return best, best_phrase
 
 
-
-
 def _lines_with(pattern: re.Pattern[str], text: str, line_starts: Sequence[int]) -> int:
     return len({bisect_right(line_starts, m.start()) for m in pattern.finditer(text)})
 
@@ -149,7 +149,7 @@ def _phrase_pattern(phrase: Sequence[str], unspaced: bool) -> re.Pattern[str]:
         return re.compile(body)
     # Whole words; the look-behind follows the first word so the scan can skip ahead to it.
     first = re.escape(phrase[0])
-    return re.compile(rf"{first}(?<![^\W_].{{{len(phrase[0])}}}){body[len(first):]}(?![^\W_])")
+    return re.compile(rf"{first}(?<![^\W_].{{{len(phrase[0])}}}){body[len(first) :]}(?![^\W_])")
 
 
 # The token before a phrase, matched on the reversed text from the phrase's start backwards: white space and
@@ -167,7 +167,9 @@ _RIGHT_TOKEN = re.compile(rf"[^\w\n]*({TOKEN.pattern})")
 _NEIGHBOUR_REACH = 40  # characters searched for a neighbouring token
 
 
-def _find(phrase: Sequence[str], text: str, unspaced: bool, reversed_text: str | None = None) -> list[tuple[int, str, str]]:
+def _find(
+    phrase: Sequence[str], text: str, unspaced: bool, reversed_text: str | None = None
+) -> list[tuple[int, str, str]]:
     """(start, token before, token after) of each occurrence of `phrase`; _EDGE at a line's edge.
     `reversed_text`: text[::-1], when the caller has it."""
     found = []
@@ -182,7 +184,9 @@ def _find(phrase: Sequence[str], text: str, unspaced: bool, reversed_text: str |
     return found
 
 
-def _grow_phrase(gram: tuple[str, ...], text: str, unspaced: bool) -> tuple[tuple[str, ...], list[tuple[int, str, str]]]:
+def _grow_phrase(
+    gram: tuple[str, ...], text: str, unspaced: bool
+) -> tuple[tuple[str, ...], list[tuple[int, str, str]]]:
     """Extend `gram` while 80% of its occurrences agree on the next token on one side; return the
     phrase and its occurrences."""
     phrase = gram
@@ -215,4 +219,3 @@ def listicle_headings(lines: Sequence[str], lowered: Sequence[str]) -> tuple[flo
 def line_starts(lines: Sequence[str]) -> list[int]:
     """Offsets of `lines` in "\n".join(lines)."""
     return [0, *accumulate(len(line) + 1 for line in lines[:-1])]
-

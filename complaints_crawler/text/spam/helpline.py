@@ -10,17 +10,40 @@ from complaints_crawler.text.spam.tokens import fold
 PHONE = re.compile(r"[+(\d](?<![\w*].)[\d \-().]{6,16}\d(?![\w*])")
 # Lower-case, with runs of white space folded to one space. Complainants name a helpline too ...
 HELPLINE_CUES = (
-    "customer care", "customer support number", "customer service number", "helpline", "help line",
-    "toll free", "toll-free", "tollfree", "contact number", "contact no", "refund number",
-    "हेल्पलाइन", "कस्टमर केयर", "टोल फ्री",
+    "customer care",
+    "customer support number",
+    "customer service number",
+    "helpline",
+    "help line",
+    "toll free",
+    "toll-free",
+    "tollfree",
+    "contact number",
+    "contact no",
+    "refund number",
+    "हेल्पलाइन",
+    "कस्टमर केयर",
+    "टोल फ्री",
 )
 # ... but they do not advertise it: a number next to one of these counts twice.
 PROMOTION_CUES = (
-    "call now", "call us", "call @", "call kare", "call karo", "dial ", "contact now", "whatsapp", "whats app",
-    "24x7", "24*7", "24/7", "official", "कॉल करें", "संपर्क करें",
+    "call now",
+    "call us",
+    "call @",
+    "call kare",
+    "call karo",
+    "dial ",
+    "contact now",
+    "whatsapp",
+    "whats app",
+    "24x7",
+    "24*7",
+    "24/7",
+    "official",
+    "कॉल करें",
+    "संपर्क करें",
 )
 _CUE_REACH = 60  # characters either side of a number that may hold its cue
-
 
 
 def helpline_numbers(text: str) -> float:
@@ -37,6 +60,3 @@ def helpline_numbers(text: str) -> float:
 
 
 _ALL_CUES = HELPLINE_CUES + PROMOTION_CUES
-
-
-

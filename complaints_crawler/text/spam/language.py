@@ -8,7 +8,6 @@ Indonesian or Tagalog. The detector (lingua) is built once, on first use, for a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
@@ -16,22 +15,46 @@ from typing import Any
 from complaints_crawler.text.spam.tokens import scripts
 
 SCRIPT_LANGUAGE = {
-    "Devanagari": "hi", "Han": "zh", "Hiragana": "ja", "Katakana": "ja", "Hangul": "ko", "Bengali": "bn",
-    "Tamil": "ta", "Arabic": "ar", "Cyrillic": "ru", "Thai": "th",
+    "Devanagari": "hi",
+    "Han": "zh",
+    "Hiragana": "ja",
+    "Katakana": "ja",
+    "Hangul": "ko",
+    "Bengali": "bn",
+    "Tamil": "ta",
+    "Arabic": "ar",
+    "Cyrillic": "ru",
+    "Thai": "th",
 }
 LATIN_LANGUAGES = (
-    "ENGLISH", "VIETNAMESE", "SPANISH", "FRENCH", "GERMAN", "PORTUGUESE", "ITALIAN", "DUTCH", "POLISH", "TURKISH",
-    "INDONESIAN", "ROMANIAN",
+    "ENGLISH",
+    "VIETNAMESE",
+    "SPANISH",
+    "FRENCH",
+    "GERMAN",
+    "PORTUGUESE",
+    "ITALIAN",
+    "DUTCH",
+    "POLISH",
+    "TURKISH",
+    "INDONESIAN",
+    "ROMANIAN",
 )
-_ASCII_LETTER = re.compile("[A-Za-z]")
+# Every byte but the ASCII letters, deleted to count those (UTF-8 multi-byte sequences hold no ASCII byte).
+_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 DETECT_CHARS = 1000  # identification reads the first this many characters: enough, and bounded
 MIN_LATIN_LETTERS = 20  # fewer letters than this are not identified
 MIN_DIACRITIC_SHARE = 0.02  # Latin text with fewer non-ASCII letters is English
 
 
+def ascii_letters(text: str) -> int:
+    """ASCII letters in `text` (as counting the matches of [A-Za-z], without building a list of them)."""
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTER))
+
+
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    from lingua import Language, LanguageDetectorBuilder  # type: ignore[import-not-found]
+    from lingua import Language, LanguageDetectorBuilder
 
     return LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in LATIN_LANGUAGES)).build()
 
@@ -40,7 +63,7 @@ def latin_language(text: str, latin_letters: int) -> str:
     """ISO 639-1 code of the Latin-script part of `text`, which has `latin_letters` Latin letters."""
     if latin_letters < MIN_LATIN_LETTERS or text.isascii():
         return "en"
-    accented = latin_letters - len(_ASCII_LETTER.findall(text))
+    accented = latin_letters - ascii_letters(text)
     if accented < MIN_DIACRITIC_SHARE * latin_letters:
         return "en"
     found = _detector().detect_language_of(text[:DETECT_CHARS])

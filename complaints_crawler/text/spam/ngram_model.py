@@ -14,14 +14,28 @@ from importlib.resources import files
 # Read as package data: Scrapyd imports the project from a zipped egg, where the file is no path on disk.
 MODEL_FILE = "ngram_model.json"
 MODEL_CHARS = 1500  # the model reads the first this many characters of a text
+MAX_TEXT_CHARS = MODEL_CHARS  # and only texts it reads whole: posts, not pages
 SIZES = (3, 4)
 _DIGITS = re.compile(r"\d")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_a-z]")  # of a lower-case text
+MIN_ASCII_SHARE = 0.9
+
+
+def reads(lowered: str) -> bool:
+    """Whether the model reads `lowered` (lower-case): texts whose letters are mostly ASCII, the languages it was
+    trained on."""
+    if lowered.isascii():
+        return True
+    head = lowered[:MODEL_CHARS]
+    other = len(_NON_ASCII_LETTER.findall(head))
+    ascii_letters = sum(map(str.isalpha, head)) - other
+    return ascii_letters > 0 and other <= (1 - MIN_ASCII_SHARE) * (ascii_letters + other)
 
 
 def ngrams(text: str) -> set[str]:
     """Character n-grams of each word padded with spaces (digits folded to 0), of the first MODEL_CHARS characters."""
     grams: set[str] = set()
-    for word in _DIGITS.sub("0", text[:MODEL_CHARS].lower()).split():
+    for word in set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split()):  # a repeated word adds no n-gram
         padded = f" {word} "
         for n in SIZES:
             grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
@@ -40,5 +54,5 @@ def probability(text: str) -> float:
     if not grams:
         return 0.0
     bias, weights = _model()
-    z = bias + sum(weights.get(g, 0.0) for g in grams) / math.sqrt(len(grams))
+    z = bias + sum(map(weights.__getitem__, grams.intersection(weights))) / math.sqrt(len(grams))
     return 1.0 / (1.0 + math.exp(-z))

@@ -10,6 +10,7 @@ import numpy as np
 GOPHER_TOP_NGRAM = {2: 0.20, 3: 0.18, 4: 0.16}
 GOPHER_DUP_NGRAM = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
 
+
 def gopher_limit(name: str) -> float:
     n = int(name.split("_")[1][0:-4])
     return GOPHER_TOP_NGRAM[n] if name.startswith("top_") else GOPHER_DUP_NGRAM[n]
@@ -76,7 +77,7 @@ class NGrams:
         counts = np.bincount(group.reshape(-1), minlength=len(ns) * size)[group]
         top = counts.max(axis=1)
         firsts = np.where(counts == top[:, None], self.order, size).min(axis=1)
-        return list(zip(top.tolist(), firsts.tolist()))
+        return list(zip(top.tolist(), firsts.tolist(), strict=True))
 
     def covered(self, ns: Sequence[int], weights: np.ndarray) -> list[int]:
         """For each n of `ns`, the sum of `weights` (one per token) over the tokens inside n-grams that occur
@@ -103,9 +104,13 @@ def gopher_ngrams(tokens: Sequence[str], grams: NGrams, lengths: Sequence[int] |
         lengths = list(map(len, tokens))
     total = sum(lengths) or 1
     out: dict[str, float] = {}
-    for (n, (count, start)) in zip(GOPHER_TOP_NGRAM, grams.most_frequent(list(GOPHER_TOP_NGRAM))):
+    for n, (count, start) in zip(GOPHER_TOP_NGRAM, grams.most_frequent(list(GOPHER_TOP_NGRAM)), strict=True):
         out[f"top_{n}gram"] = sum(lengths[start : start + n]) * count / total if count > 1 else 0.0
-    for n, chars in zip(GOPHER_DUP_NGRAM, grams.covered(list(GOPHER_DUP_NGRAM), np.fromiter(lengths, np.int64, len(lengths)))):
+    for n, chars in zip(
+        GOPHER_DUP_NGRAM,
+        grams.covered(list(GOPHER_DUP_NGRAM), np.fromiter(lengths, np.int64, len(lengths))),
+        strict=True,
+    ):
         out[f"dup_{n}gram"] = chars / total
     return out
 
@@ -116,5 +121,7 @@ def most_common(tokens: Sequence[str], grams: NGrams, n: int, top: int) -> list[
     counts, firsts = grams.groups(n)
     repeated = np.flatnonzero(counts > 1)
     chosen = repeated[np.lexsort((firsts[repeated], -counts[repeated]))[:top]]
-    return [(tuple(tokens[first : first + n]), count) for first, count in zip(firsts[chosen].tolist(), counts[chosen].tolist())]
-
+    return [
+        (tuple(tokens[first : first + n]), count)
+        for first, count in zip(firsts[chosen].tolist(), counts[chosen].tolist(), strict=True)
+    ]

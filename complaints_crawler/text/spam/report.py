@@ -27,7 +27,12 @@ def expected_languages(crawler: Crawler) -> set[str] | None:
 def spam_details(result: SpamScore) -> dict[str, object]:
     return {
         "reasons": [
-            {"name": r.name, "value": round(r.value, 4), "contribution": round(r.contribution, 3), "explanation": r.explanation}
+            {
+                "name": r.name,
+                "value": round(r.value, 4),
+                "contribution": round(r.contribution, 3),
+                "explanation": r.explanation,
+            }
             for r in result.reasons
         ],
         "threshold": result.threshold,

@@ -5,16 +5,36 @@ back to back and keyword chains ("SATTA MATKA | KALYAN MATKA | MATKA RESULT").""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from complaints_crawler.text.spam.helpline import HELPLINE_CUES, PROMOTION_CUES
 from complaints_crawler.text.spam.tokens import fold, is_unspaced, tokens
 
-# Phone numbers as spammers write them: "+1-(844)-524-6699", "{09932+80+5363}", "+1>855>750>6267",
-# "91/-7044-649-138", glued to the next word ("8617361391Amazon"). 8 to 15 digits.
-LOOSE_PHONE = re.compile(r"(?<![\w*])[+({]?\d[\d \-().+/,>{}]{6,22}\d(?!\d)")
+# Phone numbers as spammers write them: "+1-(844)-524-6699", "{09932+80+5363}", "+1>855>750>6267", "(859)→689→81^64",
+# "+1║888║693║8316", glued to the next word ("8617361391Amazon"): 8 to 15 digits, each gap up to 4 symbols or spaces
+# (read after `number_text` has turned look-alike digits into digits).
+LOOSE_PHONE = re.compile(r"(?<![\w*])[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)")
+# Dates are digit runs too.
+_DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?!\d)")
+# Letters written for digits inside a number ("8OO IOO I4IO", "7O788926OI", "1-8oo"): O/o and I/i/l next to digits.
+_LOOKALIKE = re.compile(r"(?<=[\d\W])[OoIil](?=[\dOoIil]*\d)|(?<=\d)[OoIil]+(?![a-z])")
+_LOOKALIKE_DIGIT = str.maketrans("OoIil", "00111")
 # Messenger and "call" wording also counts as a cue beside a number in a short post.
-_MESSENGER_CUES = ("telegram", "wechat", "微信", "薇", "v信", "飞机", "qq", "zalo", "咨询", "电话", "liên hệ", "hotline")
+_MESSENGER_CUES = (
+    "telegram",
+    "wechat",
+    "微信",
+    "薇",
+    "v信",
+    "飞机",
+    "qq",
+    "zalo",
+    "咨询",
+    "电话",
+    "liên hệ",
+    "hotline",
+)
 _NUMBER_CUES = (*HELPLINE_CUES, *PROMOTION_CUES, *_MESSENGER_CUES, "call ", "wh@tsapp", "whatapp")
 _PUSHY_CUES = (*PROMOTION_CUES, *_MESSENGER_CUES, "wh@tsapp", "whatapp")
 _CUE_REACH = 60
@@ -26,28 +46,68 @@ HANDLE = re.compile(
 )
 LINK = re.compile(
     r"https?://[^\s)\]]+|www\.[^\s)\]]+"
-    r"|(?<![\w@.])[a-z0-9][\w-]{1,40}\s?\.\s?(?:com|net|org|info|biz|win|one|vn|xyz|top|club|love|io|me|in|co|tv|ly|cx|cc)(?!\w)"
+    r"|(?<![\w@.])[a-z0-9][\w-]{1,40}\.(?:com|net|org|info|biz|win|one|vn|xyz|top|club|love|io|me|in|co|tv|ly|cx|cc)(?!\w)"
+    # spelled out with spaces ("site . com"): only the common endings, "account. In" is a sentence
+    r"|(?<![\w@.])[a-z0-9][\w-]{1,40}\s\.\s?(?:com|net|org)(?!\w)"
     r"|\.\s?c\so\sm(?!\w)"
 )
 _MASKS = {"xxxx", "xx", "protected", "censored", "removed"}
 
 
+def number_text(text: str) -> str:
+    """`text` with styled digits folded (NFKC: "𝟷 𝟾𝟼𝟹" and "１２３" become digits) and letters written for digits
+    inside numbers turned into digits, for finding phone numbers; the same length when `text` is plain ASCII."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGIT), text)
+
+
+def phone_numbers(lowered: str) -> list[re.Match[str]]:
+    """The phone numbers of `lowered` (a `number_text`): 8 to 15 digits, dates left out."""
+    return [m for m in LOOSE_PHONE.finditer(lowered) if not _DATE.search(m.group())]
+
+
 def contact_numbers(lowered: str) -> tuple[float, str]:
     """Per phone number: 1 with helpline, messenger or "call" wording within _CUE_REACH characters, 1 more with
-    promotion or messenger wording; and 1 for each repeat of a number already seen (at most _MAX_REPEATS)."""
+    promotion or messenger wording; and 1 for each repeat of a number already seen (at most _MAX_REPEATS).
+    `lowered` is a `number_text`."""
     hits = 0
     seen: Counter[str] = Counter()
     first = ""
-    for match in LOOSE_PHONE.finditer(lowered):
+    for match in phone_numbers(lowered):
         digits = re.sub(r"\D", "", match.group())
-        if not 8 <= len(digits) <= 15:
-            continue
         seen[digits] += 1
         first = first or match.group().strip()
         around = fold(lowered[max(match.start() - _CUE_REACH, 0) : match.end() + _CUE_REACH])
         hits += any(cue in around for cue in _NUMBER_CUES) + any(cue in around for cue in _PUSHY_CUES)
     repeats = min(sum(count - 1 for count in seen.values()), _MAX_REPEATS)
     return float(hits + repeats), first
+
+
+def number_prominence(lowered: str) -> tuple[float, str]:
+    """How often the most repeated phone number occurs: a helpline advertisement pastes its number into every
+    sentence; a complainant quotes a number once or twice. `lowered` is a `number_text`."""
+    seen = Counter(re.sub(r"\D", "", m.group())[-10:] for m in phone_numbers(lowered))
+    if not seen:
+        return 0.0, ""
+    number, count = seen.most_common(1)[0]
+    return float(count), number
+
+
+# Decorations of advertisements: styled letters and digits (𝐇𝐀̀𝐍𝐆, 𝟷), trademark signs next to brand names,
+# arrows, math operators, box drawing, stars and telephones (emoji, which complainants use too, are not counted).
+_DECORATION = re.compile(
+    "[\U0001d400-\U0001d7ff\u00ae\u2122\u2117\u00a9\u2190-\u21ff\u2200-\u22ff\u2500-\u257f\u2605\u2606"
+    "\u260e\u260f\u27e6-\u27ef\u2b05-\u2b07\u3010\u3011\u2726-\u274b]"
+)
+
+
+def decoration(text: str) -> tuple[float, str]:
+    """Decorative characters (see _DECORATION) in `text`, and the first few."""
+    if text.isascii():
+        return 0.0, ""
+    found = _DECORATION.findall(text)
+    return float(len(found)), "".join(found[:6])
 
 
 def contact_handles(lowered: str) -> tuple[float, str]:

@@ -52,12 +52,11 @@ def tokens(text: str) -> list[str]:
     return tokens
 
 
-
-
 # The _UNSPACED ranges as sorted code-point boundaries: a character is in one when an odd number of
 # boundaries is at or below it.
 _UNSPACED_EDGES = np.array(
-    sorted(p for low, high in zip(_UNSPACED[0::3], _UNSPACED[2::3]) for p in (ord(low), ord(high) + 1)), np.uint32
+    sorted(p for low, high in zip(_UNSPACED[0::3], _UNSPACED[2::3], strict=True) for p in (ord(low), ord(high) + 1)),
+    np.uint32,
 )
 
 
@@ -72,7 +71,6 @@ def unspaced_chars(text: str) -> int:
 def is_unspaced(text: str, tokens: Sequence[str]) -> bool:
     """Mostly written without spaces: most tokens are single CJK/Thai characters."""
     return unspaced_chars(text) * 2 > len(tokens)
-
 
 
 def _script_ranges() -> tuple[np.ndarray, list[str]]:
@@ -97,7 +95,7 @@ def scripts(text: str) -> Counter[str]:
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     per_bin = np.bincount(np.searchsorted(_SCRIPT_EDGES, points, side="right"), minlength=len(_SCRIPT_OF_BIN))
     letters = Counter(dict.fromkeys(("Latin", *SCRIPTS), 0))
-    for name, count in zip(_SCRIPT_OF_BIN, per_bin.tolist()):
+    for name, count in zip(_SCRIPT_OF_BIN, per_bin.tolist(), strict=True):
         if name:
             letters[name] += count
     return +letters
