@@ -8,10 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from constants import IN_CI, PG_URL, SEEDS
 
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
-
-from constants import IN_CI, PG_URL, SEEDS
 
 
 def postgres_unreachable_reason() -> str | None:
@@ -40,9 +39,9 @@ def require_postgres() -> str:
 def postgres_schema() -> Iterator[str]:
     """A URL on a new, empty schema of the test database, dropped afterwards: tests (and two test runs at
     once) never see each other's tables, and nothing outside the schema is touched."""
+    url = require_postgres()  # skips (or fails in CI) before psycopg is needed
     import psycopg
 
-    url = require_postgres()
     schema = f"test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")

@@ -21,9 +21,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from constants import REPO
+
 from complaints_crawler.fixture_site import FixtureSite
 from complaints_crawler.sites import SITES
-from constants import REPO
 
 # A local site needs no politeness delays, and block retries need no real backoff.
 FAST = {

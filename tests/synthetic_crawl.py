@@ -7,10 +7,10 @@ import asyncio
 import sys
 
 import scrapy
+from factories import business, complaint
 from scrapy.crawler import CrawlerProcess
 
 from complaints_crawler.crawl.runner import project_settings
-from factories import business, complaint
 
 
 class SyntheticSpider(scrapy.Spider):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from crawling import complaints_cli, scrapy_crawl
 from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine, upgrade
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
-from crawling import complaints_cli, scrapy_crawl
 
 # A trigger that rejects every new complaint: the archive is there, but refuses the crawl's writes.
 REFUSE = {

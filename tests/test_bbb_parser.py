@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
+from constants import BBB_SITE as SITE
+from constants import BLOCKED, CHANGED, CHARTER, MS, SEEDS
 
 from complaints_crawler.fixture_site import resolve
 from complaints_crawler.items import ResponseKind, Verdict
-from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.parsers.bbb import (
     SearchCandidate,
     choose_candidate,
@@ -26,16 +26,9 @@ from complaints_crawler.parsers.bbb import (
 )
 from complaints_crawler.parsers.bbb_threads import read_threads
 
-REPO = Path(__file__).resolve().parents[1]
-SITE = FIXTURE_SITES_DIR / "bbb"
-SEEDS = REPO.parent / "shared" / "seeds"
 ORIGIN = "http://127.0.0.1:8471"
 BR, CA = ResponseKind.BUSINESS_RESPONSE, ResponseKind.CUSTOMER_ANSWER
 
-MS = "/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
-CHARTER = "/us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162"
-BLOCKED = "/us/tx/dallas/profile/home-warranty-plans/vantora-home-warranty-0875-90412345"
-CHANGED = "/us/az/phoenix/profile/solar-energy-contractors/northwind-solar-1126-1000123"
 
 
 def fetch(path: str, query: str = "") -> tuple[int, str]:

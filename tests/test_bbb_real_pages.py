@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from constants import BBB, REAL_PAGES
 
 from complaints_crawler.parsers.bbb import (
     extract_preloaded_state,
@@ -13,8 +12,8 @@ from complaints_crawler.parsers.bbb import (
     parse_search_results,
 )
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-pages" / "bbb"
-BBB = "https://www.bbb.org"
+REAL = REAL_PAGES / "bbb"
+
 
 # file: (page URL, names.primary, bbbId, businessId, complaintsTotal, closed 3 years, closed 12 months, accredited, rating)
 PROFILES = {

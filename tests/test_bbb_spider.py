@@ -15,6 +15,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+from constants import BBB_SITE as SITE
+from constants import BLOCKED, CHANGED, CHARTER, MS, MS_FARGO
+from crawling import scrapy_crawl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,15 +25,7 @@ from complaints_crawler.archive.database import make_engine, upgrade
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.middlewares.blocks import backoff_delay, retry_after_seconds
-from complaints_crawler.paths import FIXTURE_SITES_DIR
-from crawling import scrapy_crawl
 
-SITE = FIXTURE_SITES_DIR / "bbb"
-MS = "/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
-MS_FARGO = "/us/nd/fargo/profile/computer-software/microsoft-corporation-1296-7011"
-CHARTER = "/us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162"
-BLOCKED = "/us/tx/dallas/profile/home-warranty-plans/vantora-home-warranty-0875-90412345"
-CHANGED = "/us/az/phoenix/profile/solar-energy-contractors/northwind-solar-1126-1000123"
 BLOCK_RETRIES = 3
 
 def crawl(site: FixtureSite, archive: str, *arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:

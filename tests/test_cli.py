@@ -3,16 +3,16 @@
 import json
 import re
 
+from constants import BBB_SITE, CC_SITE, HEAD_REVISION, MS
+from crawling import complaints_cli
 from sqlalchemy import select
 
 from complaints_crawler.archive import database, queries
 from complaints_crawler.archive.models import QuarantineRow
-from complaints_crawler.fixture_site import FIXTURE_SITES_DIR
-from constants import HEAD_REVISION
-from crawling import complaints_cli
 
-MICROSOFT_PAGE = FIXTURE_SITES_DIR / "bbb/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints/index.html"
-DOORWAY = FIXTURE_SITES_DIR / "consumercomplaints/octopus-alipay-topup-b990001/index.html"
+MICROSOFT_PAGE = BBB_SITE / MS.strip("/") / "complaints" / "index.html"
+DOORWAY = CC_SITE / "octopus-alipay-topup-b990001" / "index.html"
+
 
 
 def test_demo_in_an_empty_folder_archives_what_its_summary_says_then_refreshes_incrementally(tmp_path):

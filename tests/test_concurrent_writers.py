@@ -2,14 +2,14 @@
 
 import multiprocessing
 
+from constants import HEAD_REVISION
+from factories import business, complaint
 from sqlalchemy import func, select
 
 from complaints_crawler.archive import database
 from complaints_crawler.archive.models import BusinessRow, ComplaintRevisionRow, ComplaintRow, ResponseRow
 from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.archive.store import ArchiveStore
-from constants import HEAD_REVISION
-from factories import business, complaint
 
 COMPLAINTS = 600
 BATCH = 50

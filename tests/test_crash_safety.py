@@ -72,9 +72,8 @@ def test_a_forced_stop_writes_what_is_pending_and_closes_its_run(tmp_path):
     """Ctrl-C twice while a page hangs: Scrapy stops at once, without closing the spider; what was pending is
     written on the way out and the run row says interrupted (or shutdown, when the first Ctrl-C had the time to
     close the crawl): never left `running`, never a lost batch."""
-    from faults import Fault, faulty_site
-
     from constants import MS, REPO
+    from faults import Fault, faulty_site
 
     url = f"sqlite:///{tmp_path / 'archive.db'}"
     with faulty_site("bbb", {f"{MS}/complaints?page=2": Fault("stall", seconds=60)}) as site:

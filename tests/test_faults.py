@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from constants import MS
+from crawling import scrapy_crawl
+from faults import Fault, faulty_site
 from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import ComplaintRow, CrawlRunRow, QuarantineRow
-from constants import MS
-from crawling import scrapy_crawl
-from faults import Fault, faulty_site
 
 PAGE_2 = f"{MS}/complaints?page=2"
 COMPANY = f"company=https://www.bbb.org{MS}"

@@ -8,9 +8,9 @@ import re
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
+from constants import REPO, SEEDS
 
 from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.items import BusinessRef, Complaint, Response, ResponseKind, Source, Verdict
@@ -26,9 +26,6 @@ from complaints_crawler.text.fingerprint import (
     shingles,
 )
 from complaints_crawler.text.masks import normalize
-
-SEEDS = Path(__file__).parents[1].parent / "shared" / "seeds"
-REPO = Path(__file__).parents[1]
 
 
 def seed_text(prefix: str) -> str:

@@ -7,22 +7,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from constants import CB, CC, XIAOMI
+from constants import CB_SITE as CB_DIR
+from constants import CC_SITE as CC_DIR
 
 from complaints_crawler.items import ResponseKind, Source
 from complaints_crawler.parsers import complaintsboard, consumercomplaints
 from complaints_crawler.parsers.forum import (
     board_page_url,
     boards_named,
-    parse_sitemap,
     parse_company_argument,
+    parse_sitemap,
 )
-from complaints_crawler.paths import FIXTURE_SITES_DIR
-
-CC_DIR = FIXTURE_SITES_DIR / "consumercomplaints"
-CB_DIR = FIXTURE_SITES_DIR / "complaintsboard"
-CC = "https://www.consumercomplaints.in"
-CB = "https://www.complaintsboard.com"
-XIAOMI = "xiaomi-india-b106391"
 
 AUTHORS_75 = [
     "Shrubh", "Mohit.k12", "ovijit54649", "m sundar", "PoojaTalwar", "Lohar Aba Nathuram", "S_thakur",

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
+from constants import REAL_PAGES as REAL
 
 from complaints_crawler.parsers import complaintsboard, consumercomplaints
-
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-pages"
 
 
 def real(name: str) -> str:

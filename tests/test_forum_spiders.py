@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from constants import CB, CC, XIAOMI
+from crawling import scrapy_crawl
 from sqlalchemy import func, select
 
 from complaints_crawler.archive import database
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.paths import FIXTURE_SITES_DIR
-from crawling import scrapy_crawl
-
-CC = "https://www.consumercomplaints.in"
-CB = "https://www.complaintsboard.com"
-XIAOMI = "xiaomi-india-b106391"
 
 # The cut or commented cards of Xiaomi India pages 75 (8) and 76 (2): fetched from their permalinks.
 PERMALINK_IDS_75_76 = {"2037904", "2036988", "2036842", "2036377", "2035655", "2033012", "2032391", "2032208", "2031975", "2031762"}

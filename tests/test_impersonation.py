@@ -7,13 +7,13 @@ import os
 import subprocess
 import sys
 
+from crawling import REPO, scrapy_crawl
 from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import ComplaintRow, CrawlRunRow, ResponseRow
-from complaints_crawler.sites import SITES
 from complaints_crawler.settings import USER_AGENT
-from crawling import REPO, scrapy_crawl
+from complaints_crawler.sites import SITES
 
 
 def archived(url: str) -> tuple[int, int, dict]:

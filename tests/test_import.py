@@ -8,20 +8,21 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from constants import BBB_SITE as BBB
+from constants import BLOCKED, CC_SITE, CHARTER, MS
+from crawling import scrapy_crawl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
-from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.spiders.importer import saved_page_url
-from crawling import scrapy_crawl
 
-BBB = FIXTURE_SITES_DIR / "bbb"
-MS_PAGES = BBB / "us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints"
-CHARTER_PAGE = BBB / "us/mo/saint-louis/profile/cable-tv/charter-spectrum-0734-310162/complaints/index.html"
-CHALLENGE_PAGE = BBB / "us/tx/dallas/profile/home-warranty-plans/vantora-home-warranty-0875-90412345/complaints/index.403.html"
-PERMALINK = FIXTURE_SITES_DIR / "consumercomplaints/xiaomi-india-mi-led-tv-4a-pro-ordered-4c-pro-delivered-c2032208/index.html"
+MS_PAGES = BBB / MS.strip("/") / "complaints"
+CHARTER_PAGE = BBB / CHARTER.strip("/") / "complaints" / "index.html"
+CHALLENGE_PAGE = BBB / BLOCKED.strip("/") / "complaints" / "index.403.html"
+PERMALINK = CC_SITE / "xiaomi-india-mi-led-tv-4a-pro-ordered-4c-pro-delivered-c2032208" / "index.html"
+
 
 
 def run_import(archive: str, site: str, *files: Path | str, **arguments: str) -> subprocess.CompletedProcess[str]:

@@ -2,11 +2,11 @@
 
 import pytest
 from alembic import command
+from constants import HEAD_REVISION
 from sqlalchemy import inspect
 
 from complaints_crawler.archive import database
 from complaints_crawler.archive.models import Base
-from constants import HEAD_REVISION
 
 TABLES = {"businesses", "complaints", "responses", "redactions", "complaint_revisions", "crawl_runs", "crawl_targets", "quarantine"}
 
@@ -67,12 +67,12 @@ def test_archive_ahead_of_the_code_is_refused(archive_url):
 
 def test_downgrade_and_upgrade_keep_archived_threads(archive_url):
     """Batch-mode table rebuilds on SQLite must not cascade-delete responses."""
+    from factories import complaint
     from sqlalchemy import func, select
 
     from complaints_crawler.archive.models import ResponseRow
     from complaints_crawler.archive.prepare import prepare
     from complaints_crawler.archive.store import ArchiveStore
-    from factories import complaint
 
     database.upgrade(archive_url)
     store = ArchiveStore.open(archive_url)
@@ -88,11 +88,11 @@ def test_downgrade_and_upgrade_keep_archived_threads(archive_url):
 
 def test_bucket_rows_survive_the_change_of_their_key(archive_url):
     """0003 replaces lsh_buckets' surrogate id by (complaint_id, band); both directions keep every row."""
+    from factories import complaint
     from sqlalchemy import inspect, text
 
     from complaints_crawler.archive.prepare import prepare
     from complaints_crawler.archive.store import ArchiveStore
-    from factories import complaint
 
     database.upgrade(archive_url)
     store = ArchiveStore.open(archive_url)

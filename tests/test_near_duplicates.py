@@ -10,8 +10,8 @@ from complaints_crawler.archive import database
 from complaints_crawler.archive.models import ComplaintRow
 from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.archive.store import ArchiveStore
-from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.parsers import bbb, complaintsboard, consumercomplaints
+from complaints_crawler.paths import FIXTURE_SITES_DIR
 
 SITES = FIXTURE_SITES_DIR
 BBB_PROFILE = "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
@@ -121,8 +121,9 @@ def test_a_group_that_gets_an_earlier_original_moves_to_it_whole(archive_url):
     """A re-post B points at A; a copy Z of A filed earlier arrives later: A and B both point at Z."""
     from datetime import date
 
-    from complaints_crawler.items import BusinessRef, Source
     from factories import complaint
+
+    from complaints_crawler.items import BusinessRef, Source
 
     a = complaint(1, responses=0).model_copy(update={"author": "Ravi K", "filed_on": date(2024, 3, 10)})
     words = a.text.split()

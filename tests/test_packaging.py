@@ -11,12 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from constants import HEAD_REVISION, REPO
+from crawling import scrapy_crawl
 from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import ComplaintRow, ResponseRow
-from constants import HEAD_REVISION, REPO
-from crawling import scrapy_crawl
 
 
 @pytest.fixture(scope="module")

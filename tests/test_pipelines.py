@@ -7,6 +7,8 @@ import asyncio
 from typing import Any
 
 import pytest
+from constants import CC_SITE
+from factories import business, complaint
 from scrapy.exceptions import DropItem, IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
@@ -27,8 +29,6 @@ from complaints_crawler.pipelines.spam import SpamPipeline
 from complaints_crawler.pipelines.validate import ValidatePipeline
 from complaints_crawler.quarantine import QuarantineEntry, item_quarantined
 from complaints_crawler.spiders.consumercomplaints import ConsumerComplaintsSpider
-from constants import CC_SITE
-from factories import business, complaint
 
 
 class Harness:

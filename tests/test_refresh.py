@@ -9,19 +9,25 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from crawling import FAST, complaints_cli
 from sqlalchemy import func, select, update
 
 from complaints_crawler.archive.database import make_engine, upgrade
-from complaints_crawler.archive.models import ComplaintRevisionRow, ComplaintRow, CrawlRunRow, CrawlTargetRow, ResponseRow
+from complaints_crawler.archive.models import (
+    ComplaintRevisionRow,
+    ComplaintRow,
+    CrawlRunRow,
+    CrawlTargetRow,
+    ResponseRow,
+)
 from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.items import utc_now
 from complaints_crawler.sites import SITES
 from complaints_crawler.synthetic import SyntheticBoard, generate_board
-from crawling import FAST, complaints_cli
 
 TODAY = utc_now().date()
 OLD = TODAY - timedelta(days=90)  # every complaint of a board this old is past the 60-day refresh window

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from constants import BBB_SITE, CB_SITE, MS, REPO, XIAOMI
+from crawling import complaints_cli, scrapy_crawl
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -17,8 +19,6 @@ from complaints_crawler.archive import database
 from complaints_crawler.archive.database import make_engine, upgrade
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRunRow, QuarantineRow, ResponseRow
 from complaints_crawler.crawl.reasons import FinishReason, exit_code
-from constants import BBB_SITE, CB_SITE, MS, REPO, XIAOMI
-from crawling import complaints_cli, scrapy_crawl
 
 MS_PAGE = BBB_SITE / MS.strip("/") / "complaints" / "index.html"
 MS_URL = f"https://www.bbb.org{MS}/complaints"

@@ -13,11 +13,11 @@ from pathlib import Path
 from urllib.request import Request, urlopen
 
 import pytest
+from crawling import complaints_cli
 from sqlalchemy import func, select
 
 from complaints_crawler.archive.database import make_engine
 from complaints_crawler.archive.models import ComplaintRow, CrawlRunRow
-from crawling import complaints_cli
 
 pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install -e '.[test]')")
 

@@ -2,18 +2,23 @@
 
 from datetime import timedelta, timezone
 
+from factories import business, complaint
 from sqlalchemy import func, select
 
 from complaints_crawler.archive import database
 from complaints_crawler.archive import store as store_module
 from complaints_crawler.archive.models import (
-    BusinessRow, ComplaintRevisionRow, ComplaintRow, QuarantineRow, RedactionRow, ResponseRow,
+    BusinessRow,
+    ComplaintRevisionRow,
+    ComplaintRow,
+    QuarantineRow,
+    RedactionRow,
+    ResponseRow,
 )
 from complaints_crawler.archive.prepare import prepare
 from complaints_crawler.archive.store import ArchiveStore
-from complaints_crawler.quarantine import QuarantineEntry
 from complaints_crawler.items import Response, ResponseKind
-from factories import business, complaint
+from complaints_crawler.quarantine import QuarantineEntry
 
 
 def snapshot(engine, volatile=("last_seen_at",)):

@@ -4,12 +4,12 @@ and near-duplicates found across two spiders writing one archive."""
 from pathlib import Path
 
 import pytest
+from crawling import complaints_cli, scrapy_crawl
 from sqlalchemy import select
 
 from complaints_crawler.archive import database
 from complaints_crawler.archive.models import ComplaintRevisionRow, ComplaintRow, CrawlRunRow, ResponseRow
 from complaints_crawler.fixture_site import FIXTURE_SITES_DIR, serve_sites
-from crawling import complaints_cli, scrapy_crawl
 
 MICROSOFT = "us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011"
 ACCEPTED = (
