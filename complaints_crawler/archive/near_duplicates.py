@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, select, update
 
+from complaints_crawler import settings
 from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.models import ComplaintRow, LshBucketRow
 from complaints_crawler.archive.prepare import PreparedComplaint
-from complaints_crawler import settings
 from complaints_crawler.text.fingerprint import jaccard, shingles
 
 REPOST_WINDOW_DAYS = 31
@@ -166,7 +167,7 @@ def _root(conn: Connection, complaint: _Stored) -> int:
     return root
 
 
-def _load(conn: Connection, where: list) -> dict[int, _Stored]:  # type: ignore[type-arg]
+def _load(conn: Connection, where: list[Any]) -> dict[int, _Stored]:
     columns = (ComplaintRow.id, ComplaintRow.business_id, ComplaintRow.author, ComplaintRow.filed_on,
                ComplaintRow.text_normalized, ComplaintRow.duplicate_of_id)
     return {row.id: _Stored(*row) for row in conn.execute(select(*columns).where(*where))}

@@ -93,8 +93,11 @@ class ArchiveStore:
         self._next_analyze = ANALYZE_FIRST_AT
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True, **options: float | bool) -> ArchiveStore:
-        return cls(open_archive(url, create=create), **options)
+    def open(cls, url: str, *, create: bool = True, duplicate_threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
+             repost_threshold: float = settings.REPOST_THRESHOLD,
+             near_duplicates: bool = settings.NEAR_DUPLICATES_ENABLED) -> ArchiveStore:
+        return cls(open_archive(url, create=create), duplicate_threshold=duplicate_threshold,
+                   repost_threshold=repost_threshold, near_duplicates=near_duplicates)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -93,12 +93,15 @@ def run_crawls(crawls: Sequence[Crawl], overrides: dict[str, Any], *,
 
         return process.crawl(crawler, **arguments).addBoth(finished)
 
+    def start_next(_: object, index: int) -> defer.Deferred[None]:
+        return start(index)
+
     by_site: dict[str, list[int]] = {}
     for index, (spider, _) in enumerate(crawls):
         by_site.setdefault(spider, []).append(index)
     for indices in by_site.values():
         chain: defer.Deferred[None] = defer.succeed(None)
         for index in indices:
-            chain.addCallback(lambda _, index=index: start(index))
+            chain.addCallback(start_next, index)
     process.start()
     return [o if o is not None else CrawlOutcome(crawls[i][0], crawls[i][1], None, None) for i, o in enumerate(outcomes)]

@@ -24,7 +24,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
 
@@ -311,7 +311,7 @@ class ComplaintsSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure) -> Output:
         """A listing page not fetched: blocked, dropped by a downloader middleware, or not fetched at all."""
-        request = failure.request
+        request = request_of(failure)
         cursor: Cursor = request.cb_kwargs["cursor"]
         number = cursor.number
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
@@ -335,6 +335,7 @@ class ComplaintsSpider(scrapy.Spider):
         if retries < self.settings.getint("TRUNCATED_RETRY_TIMES"):
             self.logger.warning("%s arrived cut (%d bytes, no closing tags): fetching it again", response.url,
                                 len(response.body))
+            assert response.request is not None
             yield response.request.replace(dont_filter=True, meta={**response.meta, "cut_retries": retries + 1})
             return
         self.quarantine(
@@ -352,6 +353,7 @@ class ComplaintsSpider(scrapy.Spider):
     def stop_if_blocked(self, response: Response) -> None:
         """Quarantine a block the middleware gave up on (or detect it when the middleware is off) and close."""
         meta = response.meta
+        assert response.request is not None
         reason = meta["block_reason"] if "block_reason" in meta else self.block_reason(response.request, response)
         if reason is None:
             return
@@ -383,7 +385,7 @@ class ComplaintsSpider(scrapy.Spider):
             return live + url[len(base):]
         return url
 
-    def close_with(self, reason: FinishReason, message: str) -> None:
+    def close_with(self, reason: FinishReason, message: str) -> NoReturn:
         """Log what went wrong and what to do, then stop the crawl with `reason` as its finish reason."""
         self.logger.error(message)
         self.crawler.stats.set_value("close_message", message)
@@ -413,10 +415,15 @@ class ComplaintsSpider(scrapy.Spider):
         return response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
 
 
+def request_of(failure: Failure) -> Request:
+    """The request a download failure is about (Scrapy sets it on the failure)."""
+    return cast(Request, getattr(failure, "request"))  # noqa: B009 - not an attribute Twisted declares
+
+
 def describe_failure(failure: Failure) -> str:
     if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
+        return f"HTTP {cast(HttpError, failure.value).response.status}"
     if failure.check(IgnoreRequest):
         return f"not fetched ({failure.getErrorMessage() or 'ignored'})"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    return f"{getattr(failure.type, '__name__', 'error')}: {failure.getErrorMessage()}"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from scrapy.http import Request, Response
@@ -36,7 +36,7 @@ from complaints_crawler.parsers.bbb import (
     profile_url,
 )
 from complaints_crawler.sites import SITES
-from complaints_crawler.spiders.base import ComplaintsSpider, describe_failure
+from complaints_crawler.spiders.base import ComplaintsSpider, describe_failure, request_of
 
 CANDIDATES_LOGGED = 5
 _URL_LIKE = re.compile(r"^(?:https?://|/|(?:www\.)?bbb\.org/)", re.I)
@@ -46,7 +46,7 @@ class BbbSpider(ComplaintsSpider):
     site = SITES["bbb"]
     listing_kind = "BBB complaints page"
     # Politer than the project defaults: BBB is behind Cloudflare and blocks bursts.
-    custom_settings: ClassVar[dict[str, object]] = {
+    custom_settings: dict[str, Any] | None = {
         "DOWNLOAD_DELAY": 4.0,
         "AUTOTHROTTLE_START_DELAY": 4.0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
@@ -119,7 +119,7 @@ class BbbSpider(ComplaintsSpider):
     def search_failed(self, failure: Failure) -> None:
         self.close_with(
             FinishReason.SITE_UNAVAILABLE,
-            f"the BBB search API failed at {failure.request.url}: {describe_failure(failure)}. Run the crawl again later.",
+            f"the BBB search API failed at {request_of(failure).url}: {describe_failure(failure)}. Run the crawl again later.",
         )
 
     # -- pages -------------------------------------------------------------------------------------------

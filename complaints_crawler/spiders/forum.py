@@ -39,7 +39,7 @@ from complaints_crawler.parsers.forum import (
     parse_permalink_page,
     parse_sitemap,
 )
-from complaints_crawler.spiders.base import ComplaintsSpider, Output, describe_failure, page_is_whole
+from complaints_crawler.spiders.base import ComplaintsSpider, Output, describe_failure, page_is_whole, request_of
 
 _CUT = ("...", "…")
 
@@ -111,7 +111,7 @@ class ForumSpider(ComplaintsSpider):
 
     def sitemap_failed(self, failure: Failure) -> Iterator[Request]:
         self.pending_sitemaps -= 1
-        self.logger.warning("sitemap %s not read: %s", failure.request.url, describe_failure(failure))
+        self.logger.warning("sitemap %s not read: %s", request_of(failure).url, describe_failure(failure))
         if self.pending_sitemaps == 0:
             yield from self.board_of_name()
 
@@ -183,7 +183,7 @@ class ForumSpider(ComplaintsSpider):
         yield full.model_copy(update={**missing, "business": board_copy.business})
 
     def permalink_failed(self, failure: Failure) -> Iterator[Complaint]:
-        yield self.keep_board_copy(failure.request.cb_kwargs["board_copy"], failure.request.url,
+        yield self.keep_board_copy(request_of(failure).cb_kwargs["board_copy"], request_of(failure).url,
                                    describe_failure(failure))
 
     def keep_board_copy(self, board_copy: Complaint, url: str, why: str) -> Complaint:

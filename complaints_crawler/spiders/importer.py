@@ -100,8 +100,7 @@ class ImportSpider(ComplaintsSpider):
     name = "import"
     arguments_model: ClassVar[type[BaseModel]] = ImportArguments
     # Local files: no robots.txt, no politeness delay.
-    custom_settings: ClassVar[dict[str, Any]] = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0,
-                                                "AUTOTHROTTLE_ENABLED": False}
+    custom_settings: dict[str, Any] | None = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
     def first_requests(self) -> Iterator[scrapy.Request]:
         paths, missing = expand_paths(self.args.files)
