@@ -87,7 +87,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 HTTPCACHE_ENABLED = False
-TRUNCATED_RETRY_TIMES = 2  # a page that arrives cut (no closing </html>) is fetched again this often
+TRUNCATED_RETRY_TIMES = 2
+# Listing pages kept in flight on a full sweep, when CONCURRENT_REQUESTS_PER_DOMAIN allows more than one request
+# at a time (never more than it allows): a fast local import or a permissive site is not paced by one page.
+PAGES_AHEAD = 8  # a page that arrives cut (no closing </html>) is fetched again this often
 
 # -- bot protection --------------------------------------------------------------------------------------
 BLOCK_RETRY_TIMES = 3  # blocked pages (challenges, 429, 503) are retried this often with exponential backoff

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, ClassVar, NoReturn, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -76,17 +76,22 @@ class Cursor:
 
     listing: str  # the profile or board, on the live origin
     number: int  # the page asked
-    pages_done: int = 0  # pages read before this one
-    previous_ids: frozenset[str] = frozenset()  # complaint ids of the page before
+    first_number: int  # the first page this crawl read
+    previous_ids: frozenset[str] = frozenset()  # complaint ids of the page before, when it was read first
     first_ids: frozenset[str] = frozenset()  # complaint ids of the first page read
     remembered: bool = False  # the listing came from the archive, not from this run's resolution
+    last_known: int = 0  # the last page the site's own count implies (0: not known)
 
     @property
     def first(self) -> bool:
-        return self.pages_done == 0
+        return self.number == self.first_number
 
-    def next(self, ids: frozenset[str]) -> Cursor:
-        return Cursor(self.listing, self.number + 1, self.pages_done + 1, ids, self.first_ids or ids)
+    @property
+    def pages_done(self) -> int:
+        return self.number - self.first_number
+
+    def at(self, number: int, previous_ids: frozenset[str] = frozenset()) -> Cursor:
+        return replace(self, number=number, previous_ids=previous_ids)
 
     def repeats(self, ids: frozenset[str]) -> bool:
         """A page of complaints already read: the page before again, or the first page again (a site that
@@ -206,7 +211,7 @@ class ComplaintsSpider(scrapy.Spider):
         self.crawler.stats.set_value("refresh/listing_url", listing)
         first = self.args.start_page or page or 1
         self.logger.info("crawling %s from page %d", listing, first)
-        return self.listing_request(Cursor(listing, first, remembered=remembered))
+        return self.listing_request(Cursor(listing, first, first, remembered=remembered))
 
     # -- listing pages ---------------------------------------------------------------------------------
 
@@ -242,8 +247,10 @@ class ComplaintsSpider(scrapy.Spider):
         stats.inc_value("pagination/pages")
         stats.set_value("pagination/current_page", number)
         total = page.business.complaints_total if page.business else None
-        if total:  # for progress reports: the site's own count, in pages
+        if total:  # the site's own count, in pages: for progress reports, and for reading pages ahead
             stats.set_value("pagination/pages_total", -(-total // self.site.cards_per_page))
+            if cursor.first:
+                cursor = replace(cursor, last_known=-(-total // self.site.cards_per_page))
         problem = self.layout_problem(page, cursor.first)
         if problem is not None:
             yield from self.layout_changed(page, number, problem)
@@ -256,6 +263,8 @@ class ComplaintsSpider(scrapy.Spider):
         if cursor.repeats(ids):
             yield from self.stop("page repeats complaints already read", cursor)
             return
+        if cursor.first:
+            cursor = replace(cursor, first_ids=ids)
         yield from self.emit_page(page, cursor, ids)
 
     def emit_page_business(self, page: ParsedPage) -> Output:
@@ -287,10 +296,26 @@ class ComplaintsSpider(scrapy.Spider):
             yield from self.next_page(cursor, ids)
 
     def next_page(self, cursor: Cursor, ids: frozenset[str]) -> Output:
-        if self.args.max_pages and cursor.pages_done + 1 >= self.args.max_pages:
+        limit = cursor.first_number + self.args.max_pages - 1 if self.args.max_pages else None
+        if limit is not None and cursor.number >= limit:
             yield from self.stop(f"max_pages={self.args.max_pages}", cursor)
-        else:
-            yield self.listing_request(cursor.next(ids))
+            return
+        for number in self.pages_after(cursor):
+            if limit is None or number <= limit:
+                yield self.listing_request(cursor.at(number, ids if number == cursor.number + 1 else frozenset()))
+
+    def pages_after(self, cursor: Cursor) -> list[int]:
+        """The pages to ask for after this one. On a full sweep with room for several requests at once
+        (`CONCURRENT_REQUESTS_PER_DOMAIN` > 1), a window of `PAGES_AHEAD` pages is kept in flight while the site's
+        count says there are more: pagination waits on no single page. Otherwise, and past the site's count, the
+        next page. Incremental runs and `since` read page by page: their stop rules decide at each page."""
+        ahead = min(self.settings.getint("PAGES_AHEAD"), self.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") - 1)
+        if ahead < 1 or self.plan.incremental or self.args.since or cursor.number >= cursor.last_known:
+            return [cursor.number + 1]
+        if cursor.first:
+            return list(range(cursor.number + 1, min(cursor.number + ahead, cursor.last_known) + 1))
+        following = cursor.number + ahead
+        return [following] if following <= cursor.last_known else []
 
     def stop(self, why: str, cursor: Cursor) -> Output:
         self.logger.info("pagination of %s ends at page %d: %s", cursor.listing, cursor.number, why)
