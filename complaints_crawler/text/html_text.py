@@ -31,12 +31,12 @@ _BREAK = "\x00"  # a block boundary
 _PARAGRAPH = "\x01"  # a paragraph boundary
 _BR = "\x02"  # one <br>; two in a row make a paragraph break
 
-# A page this much NUL is UTF-16 (or other wide text) decoded with a one-byte charset: no markup survives.
-_NUL_SHARE = 0.2
+_NUL_SHARE = 0.2  # UTF-16 of ASCII markup read as one byte a character is 50% NUL
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BOMS = "\ufeff"
 _LEADING_SPACE = " \t\r\n\f"
 _DEPTH_ERROR = "Excessive depth in document"
+_ENCODING_ERROR = "ERR_INVALID_ENCODING"
 
 
 @dataclass(frozen=True)
@@ -55,25 +55,40 @@ def read_html(html: str | bytes) -> Document:
     A body with no markup at all (blank, or comments only) is an empty document, not a problem. lxml reads
     huge text nodes and nesting up to 2048 levels (`huge_tree`); deeper nesting ends its reading there.
     """
+    wide = _wide_text(html) if isinstance(html, str) else None
     if isinstance(html, str):
-        nuls = html.count("\x00")
-        if nuls and nuls >= _NUL_SHARE * len(html):
-            share = round(100 * nuls / len(html))
-            return Document(_empty_root(), f"page text is {share}% NUL characters (UTF-16 read with a one-byte "
-                                           "charset?): its markup cannot be read")
         html = _readable(html)
-    parser = lxml_html.HTMLParser(huge_tree=True)  # one per call: its error log is this page's alone
     try:
-        root = lxml_html.fromstring(html, parser=parser)
+        root, parser = _parse(html)
+        if isinstance(html, str) and _ENCODING_ERROR in _fatal_errors(parser):
+            # lxml stops at a lone surrogate (valid in a str, not in any encoding); rare, so looked for
+            # only when lxml has stopped for it.
+            root, parser = _parse(_SURROGATE.sub("\ufffd", html))
     except ParserError:  # lxml: "Document is empty"
-        return Document(_empty_root())
+        return Document(_empty_root(), wide)
     except Exception as error:  # lxml has more ways to refuse a text; none may cost the page silently
         return Document(_empty_root(), f"lxml could not read the page: {type(error).__name__}: {error}")
-    return Document(root, _stopped(parser))
+    return Document(root, wide or _stopped(parser))
+
+
+def _wide_text(html: str) -> str | None:
+    """A page this much NUL is (partly) UTF-16 decoded with a one-byte charset: that markup is text to lxml."""
+    if "\x00" not in html:
+        return None
+    nuls = html.count("\x00")
+    if nuls < _NUL_SHARE * len(html):
+        return None  # a few stray NULs: lxml reads them as U+FFFD
+    return (f"page text is {round(100 * nuls / len(html))}% NUL characters (UTF-16 read with a one-byte "
+            "charset?): that part of the page cannot be read")
+
+
+def _parse(html: str | bytes) -> tuple[_Element, lxml_html.HTMLParser]:
+    parser = lxml_html.HTMLParser(huge_tree=True)  # one per call: its error log is this page's alone
+    return lxml_html.fromstring(html, parser=parser), parser
 
 
 def _readable(html: str) -> str:
-    """`html` as lxml can take it: no leading byte-order mark, no XML declaration, no lone surrogate."""
+    """`html` as lxml can take it: no leading byte-order mark, no XML declaration."""
     if html.startswith(_BOMS):
         html = html.lstrip(_BOMS)  # else lxml reads a whole page as a fragment and drops its <head>
     if html.lstrip(_LEADING_SPACE).startswith("<?xml"):
@@ -81,12 +96,11 @@ def _readable(html: str) -> str:
         # declaration ends at its first ">", as in a browser (a missing "?>" included).
         end = html.find(">")
         html = html[end + 1 :] if end >= 0 else ""
-    if not html.isascii():
-        try:
-            html.encode("utf-8")
-        except UnicodeEncodeError:  # lxml stops reading at a lone surrogate
-            html = _SURROGATE.sub("\ufffd", html)
     return html
+
+
+def _fatal_errors(parser: lxml_html.HTMLParser) -> list[str]:
+    return [entry.type_name for entry in parser.error_log if entry.level_name == "FATAL"]
 
 
 def _stopped(parser: lxml_html.HTMLParser) -> str | None:
