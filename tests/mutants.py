@@ -305,12 +305,13 @@ ODD_LINKS = (
 
 
 def links(rng: random.Random, text: str) -> str:
-    found = list(re.finditer(r'(?:href|data-url)="([^"]*)"', text))
+    found = list(re.finditer(r'(?:href|data-url)="([^"]*)"|<loc>([^<]*)</loc>', text))
     if not found:
         return text
     out = text
     for match in sorted(rng.sample(found, min(len(found), rng.randint(1, 8))), key=lambda m: -m.start()):
-        out = out[: match.start(1)] + rng.choice(ODD_LINKS) + out[match.end(1) :]
+        group = 1 if match.group(1) is not None else 2
+        out = out[: match.start(group)] + rng.choice(ODD_LINKS) + out[match.end(group) :]
     return out
 
 
@@ -375,6 +376,7 @@ SITEMAP_MUTATORS: dict[str, tuple[Mutator, float]] = {
     "delete_element": (delete_element, 3),
     "numbers": (numbers, 3),
     "wrong_encoding": (wrong_encoding, 3),
+    "links": (links, 5),
 }
 TEXT_MUTATORS: dict[str, tuple[Mutator, float]] = {
     "truncate": (truncate, 3),

@@ -389,6 +389,12 @@ def test_board_page_url():
         board_page_url(f"{CC}/", 2)
 
 
+def test_a_sitemap_location_that_is_not_a_url_is_skipped():
+    sitemap = parse_sitemap(f"<urlset><url><loc>http://[oops/x-b1</loc></url><url><loc>{CC}/ok-b2</loc></url></urlset>")
+    assert sitemap.boards == ["/ok-b2"]
+    assert parse_company_argument("http://[oops/xiaomi-india-b106391") is None
+
+
 def test_find_boards_in_sitemap():
     cc_boards = parse_sitemap((CC_DIR / "sitemap.xml").read_text()).boards
     assert boards_named("Xiaomi India", cc_boards) == [f"/{XIAOMI}"]

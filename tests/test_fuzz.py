@@ -92,6 +92,11 @@ def test_an_exception_is_caught_and_reported_by_the_harness(monkeypatch):
     assert (call.entry, (call.error or "")[:9]) == ("bbb.parse_search_results", "KeyError:")
 
 
+def test_the_spam_check_reads_an_xml_declaration_without_its_end():
+    result = spam.score_html('<?xml version="1.0"')
+    assert (result.is_spam, result.features["words"]) == (False, 0)
+
+
 @pytest.mark.xfail(
     reason="spam.score raises UnicodeEncodeError on a lone surrogate (valid in a str, and `complaints import` "
     "reads one from a JSON '\\ud800' escape): text.encode() in spam._sample and spam._compression_ratio",

@@ -13,6 +13,7 @@ from complaints_crawler.text.masks import (
     CARD,
     CENSORED,
     EMAIL,
+    MAX_MASKED_CHARS,
     PHONE,
     PROTECTED,
     REDACTED,
@@ -263,7 +264,14 @@ def test_numbers_beside_long_digit_runs(text, expected):
 
 
 def test_white_space_of_a_long_text_folds_as_in_a_short_one():
-    text = ("Dear *****,\n\n  refund\tme\u2003now. " * 60_000)[:2_500_000]  # over one folding chunk
-    result = normalize(text, mask_pii=False)
-    assert result.text_normalized == " ".join(text.replace("*****", "[REDACTED]").split())
-    assert result.mask_count == text.count("*****")
+    text = ("Dear Sir,\n\n  refund\tme\u2003now. " * 80_000)[:2_500_000]  # over one folding chunk
+    assert normalize(text).text_normalized == " ".join(text.split())
+
+
+def test_masks_of_a_huge_text_are_looked_for_in_its_first_200_000_characters():
+    text = "Dear *****, refund me now. " * 40_000  # 1,080,000 characters
+    result = normalize(text)
+    head = text[: text.rfind(" ", 0, MAX_MASKED_CHARS)]
+    assert result.mask_count == head.count("*****") == 7407
+    assert result.text_normalized == " ".join(head.replace("*****", REDACTED).split() + text[len(head) :].split())
+    assert result.spans[-1].end < MAX_MASKED_CHARS

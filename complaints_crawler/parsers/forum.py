@@ -94,7 +94,10 @@ _PERMALINK_PATH = re.compile(r"^/[a-z0-9][a-z0-9-]*-c(?P<id>\d+)/?$", re.I)
 def parse_company_argument(value: str) -> str | None:
     """The board path ("/xiaomi-india-b106391") named by a slug, a board URL or a board page URL; else None."""
     value = value.strip()
-    path = urlsplit(value).path if "://" in value else value.split("?")[0]
+    try:
+        path = urlsplit(value).path if "://" in value else value.split("?")[0]
+    except ValueError:  # "http://[oops": not a URL at all
+        return None
     match = _BOARD_PATH.match(path)
     return "/" + match["board"] if match else None
 
