@@ -60,7 +60,8 @@ def _start_tag(html: str, at: int, start: CardStart) -> int:
         return -1
     head = html[opening + 1 : at]
     name = len(start.tag)
-    if head[:name].lower() != start.tag or not head[name : name + 1].isspace():
+    after = head[name : name + 1]  # `<div class=…>`, `<div\x00class=…>`, `<div&#xD800; class=…>`; not `<divider …>`
+    if head[:name].lower() != start.tag or not after or after.isalnum() or after in "-_:.":
         return -1
     return opening if _open_value(start.attribute).search(head) else -1
 
