@@ -505,8 +505,10 @@ def test_odd_links_and_counts_cost_no_card():
         .replace('<a href="/xiaomi-india-b106391">Xiaomi India</a>', '<a href="http://[oops">Xiaomi India</a>')
         .replace('href="/xiaomi-india-refund-not-received-for-redmi-note-7s-order-c2040151"', 'href="http://[oops"')
         .replace("<li>Complaints 6148</li>", f"<li>Complaints {'9' * 5000}</li>")
+        .replace("+1 photos", "+99999999999 photos", 1)  # more than an archive count holds
     )
     page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
     assert (len(page.complaints), page.failures) == (20, [])
     assert (page.business.complaints_total, page.business.resolved_count) == (None, 259)  # no count has 5000 digits
     assert page.complaints[0].url is None and page.complaints[1].url.endswith("-c2040097")
+    assert page.complaints[0].photos_count == 1  # the photo links, counted

@@ -3,10 +3,10 @@
 from functools import partial
 
 from complaints_crawler.items import Source
-from complaints_crawler.sites import SITES
 from complaints_crawler.parsers import forum
 from complaints_crawler.parsers.forum import ForumSite, IdSource
 from complaints_crawler.parsers.lost_cards import CardStart
+from complaints_crawler.sites import SITES
 
 SITE = ForumSite(
     source=Source.CONSUMERCOMPLAINTS,

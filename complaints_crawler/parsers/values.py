@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-# The archive stores counts as 64-bit integers; a longer number printed on a page is not a count.
-MAX_COUNT_DIGITS = 18
+from complaints_crawler.items import INT32_MAX
+
+_MAX_DIGITS = len(str(INT32_MAX))
 
 
 def parse_count(text: str) -> int | None:
-    """"6,148" -> 6148; None for text without digits or a number too long to be a count."""
+    """"6,148" -> 6148; None for text without digits or a number larger than the archive's counts hold
+    (a misread number: it must not cost the card its item)."""
     digits = text.replace(",", "").strip()
-    if not digits or len(digits) > MAX_COUNT_DIGITS or not digits.isdecimal():
+    if not digits or len(digits) > _MAX_DIGITS or not digits.isdecimal():
         return None
-    return int(digits)
+    count = int(digits)
+    return count if count <= INT32_MAX else None
 
 
 def join_url(base: str, link: str) -> str | None:
