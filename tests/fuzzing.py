@@ -35,7 +35,7 @@ DOCUMENTED_FAILURES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("page: cards seen, not read", r"^page shows \d+ complaint cards?, \d+ read: "),
         ("page: nesting too deep", r"^document nesting deeper than lxml reads"),
-        ("page: lxml stopped", r"^lxml stopped reading the page: "),
+        ("page: lxml stopped", r"^lxml (?:stopped reading|could not read) the page: "),
         ("page: NUL characters", r"^page text is \d+% NUL characters"),
         ("page: state unreadable", r"^window\.__PRELOADED_STATE__ could not be read: "),
         ("page: layout changed", r"^board header without known card markup"),

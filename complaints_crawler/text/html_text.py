@@ -33,7 +33,7 @@ _BR = "\x02"  # one <br>; two in a row make a paragraph break
 
 _NUL_SHARE = 0.2  # UTF-16 of ASCII markup read as one byte a character is 50% NUL
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_BOMS = "\ufeff"
+_BOM = "\ufeff"
 _LEADING_SPACE = " \t\r\n\f"
 _DEPTH_ERROR = "Excessive depth in document"
 _ENCODING_ERROR = "ERR_INVALID_ENCODING"
@@ -67,7 +67,8 @@ def read_html(html: str | bytes) -> Document:
     except ParserError:  # lxml: "Document is empty"
         return Document(_empty_root(), wide)
     except Exception as error:  # lxml has more ways to refuse a text; none may cost the page silently
-        return Document(_empty_root(), f"lxml could not read the page: {type(error).__name__}: {error}")
+        why = " ".join(str(error).split())
+        return Document(_empty_root(), f"lxml could not read the page: {type(error).__name__}: {why}")
     return Document(root, wide or _stopped(parser))
 
 
@@ -89,8 +90,8 @@ def _parse(html: str | bytes) -> tuple[_Element, lxml_html.HTMLParser]:
 
 def _readable(html: str) -> str:
     """`html` as lxml can take it: no leading byte-order mark, no XML declaration."""
-    if html.startswith(_BOMS):
-        html = html.lstrip(_BOMS)  # else lxml reads a whole page as a fragment and drops its <head>
+    if html.startswith(_BOM):
+        html = html.lstrip(_BOM)  # else lxml reads a whole page as a fragment and drops its <head>
     if html.lstrip(_LEADING_SPACE).startswith("<?xml"):
         # XHTML: the text is decoded already, and lxml refuses a str that declares an encoding. The
         # declaration ends at its first ">", as in a browser (a missing "?>" included).
