@@ -430,7 +430,8 @@ def test_a_state_of_unexpected_shape_costs_no_card(profile, url, complaints_tota
 
 
 def test_an_unreadable_state_is_said_when_no_card_names_the_business():
-    html = f'<html><body><script>window.__PRELOADED_STATE__ = {{"businessProfile": {{"bbbId": </script><ul>{card("24000012", "Text.")}</ul></body></html>'
+    state = '<script>window.__PRELOADED_STATE__ = {"businessProfile": {"bbbId": </script>'
+    html = f'<html><body>{state}<ul>{card("24000012", "Text.")}</ul></body></html>'
     page = parse_complaints_page(f"{ORIGIN}/somewhere/complaints", html)
     (failure,) = page.failures
     assert (failure.card_id, failure.reason) == (
@@ -484,7 +485,8 @@ def test_utf16_read_as_latin1_is_a_failure_not_a_page_without_complaints():
     page = parse_complaints_page(f"{ORIGIN}{MS}/complaints", html.encode("utf-16-le").decode("latin-1"))
     assert (page.has_site_data, page.complaints) == (False, [])
     assert [(f.card_id, f.reason) for f in page.failures] == [(
-        None, "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read"
+        None,
+        "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read",
     )]
 
 
@@ -496,9 +498,11 @@ def test_an_xml_declaration_without_its_end_is_not_an_error():
 @pytest.mark.parametrize(
     ("answer", "error"),
     [
-        ("<html>Just a moment...</html>", "the search API answer is not JSON: Expecting value: line 1 column 1 (char 0)"),
-        ('{"results": ' + "9" * 5000 + "}", "the search API answer is not JSON: Exceeds the limit (4300 digits) "
-         "for integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit"),
+        ("<html>Just a moment...</html>",
+         "the search API answer is not JSON: Expecting value: line 1 column 1 (char 0)"),
+        ('{"results": ' + "9" * 5000 + "}",
+         "the search API answer is not JSON: Exceeds the limit (4300 digits) for integer string conversion: value has "
+         "5000 digits; use sys.set_int_max_str_digits() to increase the limit"),
         ("[" * 100_000 + "]" * 100_000, "the search API answer is JSON nested too deep to read"),
         ("[]", "the search API answered a list, not an object"),
         ("{}", "the search API answer has no 'results'"),

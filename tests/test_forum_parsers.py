@@ -438,7 +438,8 @@ def test_an_xml_declaration_without_its_end_is_not_an_error():
     # The reproducer: `complaints parse --site consumercomplaints x.html --url …/x-b1`.
     page = page_parser("consumercomplaints")(f"{CC}/x-b1", '<?xml version="1.0"')
     assert (page.has_site_data, page.complaints, page.failures) == (False, [], [])
-    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", '<?xml version="1.0" encoding="utf-8"\n' + _page_75())
+    html = '<?xml version="1.0" encoding="utf-8"\n' + _page_75()
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
     assert (len(page.complaints), page.failures) == (20, [])
 
 
@@ -471,7 +472,8 @@ def test_utf16_read_as_latin1_is_a_failure_not_an_empty_board():
     assert (page.has_site_data, page.business, page.complaints) == (False, None, [])
     (failure,) = page.failures
     assert (failure.card_id, failure.reason) == (
-        None, "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read"
+        None,
+        "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read",
     )
     assert "\x00" not in failure.snippet and failure.snippet.startswith("<!DOCTYPE html>")
 

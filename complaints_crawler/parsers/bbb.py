@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml.etree import _Element
@@ -193,7 +193,7 @@ def _accredited_from_text(text: str) -> bool | None:
 
 
 def _name_from_page(root: _Element, text: str) -> str | None:
-    for node in root.xpath("//*[@id='businessName']"):
+    for node in cast("list[_Element]", root.xpath("//*[@id='businessName']")):
         name = element_text(node).strip()
         if name:
             return name
@@ -246,7 +246,7 @@ class _CardError(ValueError):
 
 
 def _find_cards(root: _Element) -> list[_Element]:
-    return root.xpath(_CARDS_XPATH)
+    return cast("list[_Element]", root.xpath(_CARDS_XPATH))
 
 
 def _card_thread(lines: list[str]) -> Thread:

@@ -20,10 +20,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import cast
 from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPath, _Element
+from lxml.html import HtmlElement
 from pydantic import ValidationError
 
 from complaints_crawler.items import Business, BusinessRef, Complaint, Response, ResponseKind, Source
@@ -191,13 +193,12 @@ def _all(scope: _Element | _Scope, expr: str) -> list[_Element]:
     """Matches of the first alternative of `expr` that matches (alternatives are layouts, in priority order)."""
     if not expr:
         return []
-    indexed = isinstance(scope, _Scope)
-    element = scope.element if indexed else scope
+    element, classes = (scope.element, scope.classes) if isinstance(scope, _Scope) else (scope, None)
     for tag, cls, compiled in _plan(expr):
-        if indexed and cls is not None:
-            found = [node for node in scope.classes.get(cls, ()) if tag is None or node.tag == tag]
+        if classes is not None and cls is not None:
+            found = [node for node in classes.get(cls, ()) if tag is None or node.tag == tag]
         else:
-            found = compiled(element)
+            found = cast("list[_Element]", compiled(element))  # every selector selects elements
         if found:
             return found
     return []
@@ -210,7 +211,7 @@ def _first(scope: _Element | _Scope, expr: str) -> _Element | None:
 
 def _inline_text(element: _Element) -> str:
     # One-line fields (names, dates, titles): folding white space is all the rendering they need.
-    return " ".join(element.text_content().split())
+    return " ".join(cast(HtmlElement, element).text_content().split())  # lxml.html made every element
 
 
 def _text(scope: _Element | _Scope, expr: str) -> str | None:
@@ -375,7 +376,7 @@ def _author(card: _Scope, site: ForumSite) -> str | None:
         return None
     # A hover tooltip with the full name can sit inside the name ("Vedant C<span>Vedant Chindhe</span>hindhe"):
     # the element's own text nodes are the name.
-    own = "".join(element.xpath("text()")).strip()
+    own = "".join(cast("list[str]", element.xpath("text()"))).strip()
     return own or _inline_text(element) or None
 
 
