@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from datetime import date
 
@@ -12,7 +13,9 @@ from constants import BLOCKED, CHANGED, CHARTER, MS, SEEDS
 
 from complaints_crawler.fixture_site import resolve
 from complaints_crawler.items import ResponseKind, Verdict
+from complaints_crawler.parsers.base import CardFailure
 from complaints_crawler.parsers.bbb import (
+    SearchAnswerError,
     SearchCandidate,
     choose_candidate,
     complaints_url,
@@ -378,3 +381,145 @@ def test_normalize_business_name():
     assert normalize_business_name("<em>Micro</em> Soft Solutions, LLC") == "micro soft solutions"
     assert normalize_business_name("AT&T Co., Inc.") == "at and t"
     assert normalize_business_name("Company") == "company"
+
+
+# --- pages and answers of unexpected shape: never an exception, no card lost silently ---------------------
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        '{"businessProfile": {"reviewsComplaintsSummary": {"complaintsTotal": ' + "9" * 5000 + "}}}",
+        '{"businessProfile": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["5000-digit number", "nested 100,000 deep"],
+)
+def test_a_state_python_cannot_decode_is_none(state):
+    html = f"<html><body><script>window.__PRELOADED_STATE__ = {state};</script></body></html>"
+    assert extract_preloaded_state(html) is None
+    page = parse_complaints_page(URL, html)
+    assert (page.has_site_data, page.business, page.complaints) == (True, None, [])
+    (failure,) = page.failures
+    assert failure.card_id is None and failure.reason.startswith("window.__PRELOADED_STATE__ could not be read: ")
+
+
+ACME = '"bbbId":"0875","businessId":"90000001"'
+ACME_URL = "/us/tx/dallas/profile/misc/acme-0875-90000001"
+TITLE = "<head><title>Acme | Complaints | Better Business Bureau® Profile</title></head>"
+
+
+@pytest.mark.parametrize(
+    ("profile", "url", "complaints_total"),
+    [
+        (f'{ACME},"names":{{"primary":"Acme"}},"reviewsComplaintsSummary":5', ACME_URL, None),
+        (f'{ACME},"names":{{"primary":"Acme"}},"reviewsComplaintsSummary":{{"complaintsTotal":-1}}', ACME_URL, None),
+        (f'{ACME},"names":{{"primary":"Acme"}},"urls":{{"profile":5}}', ACME_URL, None),
+        (f'{ACME},"names":{{"primary":5}},"reviewsComplaintsSummary":{{"complaintsTotal":7}}', ACME_URL, None),
+        (f'{ACME},"names":{{"primary":"Acme"}},"reviewsComplaintsSummary":{{"complaintsTotal":7}}', ACME_URL, 7),
+    ],
+    ids=["summary not an object", "negative total", "profile URL a number", "name a number", "well formed"],
+)
+def test_a_state_of_unexpected_shape_costs_no_card(profile, url, complaints_total):
+    state = f"<script>window.__PRELOADED_STATE__ = {{\"businessProfile\":{{{profile}}}}};</script>"
+    html = f"<html>{TITLE}<body>{state}<ul>{card('24000011', 'Charged twice.')}</ul></body></html>"
+    page = parse_complaints_page(URL, html)
+    assert (page.business.name, page.business.url, page.business.complaints_total) == (
+        "Acme", f"{ORIGIN}{url}", complaints_total
+    )
+    assert ([c.external_id for c in page.complaints], page.failures) == (["24000011"], [])
+
+
+def test_an_unreadable_state_is_said_when_no_card_names_the_business():
+    state = '<script>window.__PRELOADED_STATE__ = {"businessProfile": {"bbbId": </script>'
+    html = f'<html><body>{state}<ul>{card("24000012", "Text.")}</ul></body></html>'
+    page = parse_complaints_page(f"{ORIGIN}/somewhere/complaints", html)
+    (failure,) = page.failures
+    assert (failure.card_id, failure.reason) == (
+        "24000012",
+        "the page names no business for its complaints (window.__PRELOADED_STATE__ could not be read: "
+        "Expecting value: line 1 column 80 (char 79))",
+    )
+
+
+def _microsoft_with(piece: str, before_card: int) -> tuple[str, int]:
+    _, html = fetch(f"{MS}/complaints")
+    at = [m.start() for m in re.finditer(r'<li class="card bpr-complaint-grid"', html)][before_card]
+    return html[:at] + piece + html[at:], at + len(piece)
+
+
+def test_nesting_deeper_than_lxml_reads_is_a_page_failure():
+    html, at = _microsoft_with("<div>" * 3000, 3)
+    page = parse_complaints_page(f"{ORIGIN}{MS}/complaints", html)
+    assert [c.external_id for c in page.complaints] == ["20520372", "20520114", "20519515"]
+    assert page.failures == [CardFailure(
+        reason="page shows 6 complaint cards, 3 read: document nesting deeper than lxml reads (2048 levels): "
+        "the page after that point was not read",
+        card_id=None,
+        snippet=html[at : at + 300],
+    )]
+
+
+def test_nesting_as_deep_as_lxml_reads_and_a_10_mb_text_lose_no_card():
+    html, _ = _microsoft_with("<div>" * 1000 + "</div>" * 1000 + f"<p title='{'t' * 11_000_000}'>x</p>", 3)
+    html = html.replace("I can't believe how inept", "Refund me. " * 1_000_000 + "I can't believe how inept", 1)
+    page = parse_complaints_page(f"{ORIGIN}{MS}/complaints", html)
+    assert (len(page.complaints), page.failures) == (6, [])
+    assert page.complaints[0].text.startswith("Refund me. " * 1000) and len(page.complaints[0].text) > 11_000_000
+
+
+def test_labelled_cards_swallowed_by_an_unclosed_comment_are_a_page_failure():
+    _, html = fetch(f"{CHARTER}/complaints")
+    at = [m.start() for m in re.finditer(r"<li id=", html)][7]
+    html = html[:at] + "<!--" + html[at:]
+    page = parse_complaints_page(f"{ORIGIN}{CHARTER}/complaints", html)
+    assert len(page.complaints) == 7
+    (failure,) = page.failures
+    assert (failure.card_id, failure.reason) == (
+        None, "page shows 10 complaint cards, 7 read: a card was seen but its markup could not be read"
+    )
+    assert failure.snippet.startswith("Initial Complaint</h3>")
+
+
+def test_utf16_read_as_latin1_is_a_failure_not_a_page_without_complaints():
+    _, html = fetch(f"{MS}/complaints")
+    page = parse_complaints_page(f"{ORIGIN}{MS}/complaints", html.encode("utf-16-le").decode("latin-1"))
+    assert (page.has_site_data, page.complaints) == (False, [])
+    assert [(f.card_id, f.reason) for f in page.failures] == [(
+        None,
+        "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read",
+    )]
+
+
+def test_an_xml_declaration_without_its_end_is_not_an_error():
+    page = parse_complaints_page(URL, '<?xml version="1.0"')
+    assert (page.has_site_data, page.complaints, page.failures) == (False, [], [])
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ("<html>Just a moment...</html>",
+         "the search API answer is not JSON: Expecting value: line 1 column 1 (char 0)"),
+        ('{"results": ' + "9" * 5000 + "}",
+         "the search API answer is not JSON: Exceeds the limit (4300 digits) for integer string conversion: value has "
+         "5000 digits; use sys.set_int_max_str_digits() to increase the limit"),
+        ("[" * 100_000 + "]" * 100_000, "the search API answer is JSON nested too deep to read"),
+        ("[]", "the search API answered a list, not an object"),
+        ("{}", "the search API answer has no 'results'"),
+        ('{"results": "oops"}', "the search API answer's 'results' is a string, not a list"),
+        ('{"results": [5]}', "search result 1 is a number, not an object"),
+        ('{"results": [{"reportUrl": 5}]}', "search result 1: reportUrl is a number, not a string"),
+        ('{"results": [{"reportUrl": "http://[oops"}]}', "search result 1: reportUrl 'http://[oops' is not a URL"),
+        ('{"results": [{"reportUrl": "/us/x", "businessName": ["x"], "bbbId": ["0875"]}]}',
+         "search result 1: businessName, bbbId of an unexpected type"),
+    ],
+)
+def test_a_search_answer_of_the_wrong_shape_is_a_search_answer_error(answer, error):
+    with pytest.raises(SearchAnswerError) as raised:
+        parse_search_results(answer)
+    assert str(raised.value) == error
+
+
+def test_search_results_without_a_report_url_are_skipped():
+    answer = '{"results": [{"reportUrl": null}, {"reportUrl": ""}, {"businessName": "A"}, {"reportUrl": "/us/a-1-2"}]}'
+    assert [c.profile_url for c in parse_search_results(answer)] == ["https://www.bbb.org/us/a-1-2"]

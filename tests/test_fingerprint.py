@@ -18,7 +18,9 @@ from complaints_crawler.settings import NEAR_DUPLICATE_THRESHOLD as DUPLICATE_TH
 from complaints_crawler.text.fingerprint import (
     LSH_BANDS,
     LSH_ROWS,
+    MAX_SHINGLED_CHARS,
     NUM_PERM,
+    hash_thread,
     jaccard,
     lsh_buckets,
     minhash,
@@ -366,3 +368,43 @@ def test_content_hash_changes_with_the_thread():
     hashes = {content_hash(c) for c in changed}
     assert len(hashes) == len(changed)
     assert content_hash(base) not in hashes
+
+
+# --- huge texts: the near-duplicate fingerprint is bounded, the content hash is not ----------------------
+
+_WORDS = ("refund", "my", "money", "the", "order", "never", "came", "and", "nobody", "answers", "calls")
+
+
+def _long_text(words: int, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(_WORDS) + str(rng.randrange(1000)) for _ in range(words))
+
+
+def test_only_the_beginning_of_a_huge_text_is_shingled():
+    text = _long_text(60_000)  # ~350,000 characters
+    assert len(text) > 3 * MAX_SHINGLED_CHARS
+    head = text[: text.rfind(" ", 0, MAX_SHINGLED_CHARS + 1)]
+    assert shingles(text) == shingles(head)
+    assert list(minhash(text).hashvalues) == list(minhash(head).hashvalues)
+    # Shorter texts are shingled whole: their buckets (stored in archives) are what they always were.
+    short = text[: MAX_SHINGLED_CHARS - 10]
+    assert shingles(short) != shingles(short[:-300])
+
+
+def test_a_text_without_spaces_is_cut_anywhere():
+    assert shingles("x" * (MAX_SHINGLED_CHARS + 5000)) == {"x" * MAX_SHINGLED_CHARS}
+
+
+def test_huge_texts_differing_at_the_end_hash_differently_and_share_their_buckets():
+    text = _long_text(60_000)
+    one, two = _complaint(text=text + " first ending"), _complaint(text=text + " second ending")
+    assert content_hash(one) != content_hash(two)
+    assert prepare(one).lsh_buckets == prepare(two).lsh_buckets
+
+
+def test_lone_surrogates_are_hashed_not_raised_on():
+    # Valid in a Python str; items replace them, but the fingerprint functions take any str.
+    assert re.fullmatch(r"[0-9a-f]{64}", hash_thread("I paid \ud800 twice"))
+    assert hash_thread("I paid \ud800 twice") != hash_thread("I paid \ufffd twice")
+    assert len(lsh_buckets(minhash("I paid \ud800 twice for it"))) == LSH_BANDS
+    assert shingles("a \ud800 b") == {"a \ud800 b"}

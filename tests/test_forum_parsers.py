@@ -12,7 +12,8 @@ from constants import CB_SITE as CB_DIR
 from constants import CC_SITE as CC_DIR
 
 from complaints_crawler.items import ResponseKind, Source
-from complaints_crawler.parsers import complaintsboard, consumercomplaints
+from complaints_crawler.parsers import complaintsboard, consumercomplaints, page_parser
+from complaints_crawler.parsers.base import CardFailure
 from complaints_crawler.parsers.forum import (
     board_page_url,
     boards_named,
@@ -388,6 +389,12 @@ def test_board_page_url():
         board_page_url(f"{CC}/", 2)
 
 
+def test_a_sitemap_location_that_is_not_a_url_is_skipped():
+    sitemap = parse_sitemap(f"<urlset><url><loc>http://[oops/x-b1</loc></url><url><loc>{CC}/ok-b2</loc></url></urlset>")
+    assert sitemap.boards == ["/ok-b2"]
+    assert parse_company_argument("http://[oops/xiaomi-india-b106391") is None
+
+
 def test_find_boards_in_sitemap():
     cc_boards = parse_sitemap((CC_DIR / "sitemap.xml").read_text()).boards
     assert boards_named("Xiaomi India", cc_boards) == [f"/{XIAOMI}"]
@@ -403,3 +410,107 @@ def test_robots_disallow_the_live_paths():
     assert {"Disallow: /?search=*", "Disallow: /ajax/", "Disallow: /profile-*"} <= set(cc_rules)
     cb_rules = (CB_DIR / "robots.txt").read_text().splitlines()
     assert {"Disallow: /profile-*", "Disallow: /images/", "Allow: /images/complaint/full/"} <= set(cb_rules)
+
+
+# ------------------------------------------------------------- pages lxml cannot read whole: no card lost silently
+
+CC_CARD = re.compile(r'<div class="complaint-box" id="c(\d+)"')
+CB_CARD = re.compile(r'<div class="complaint" itemscope')
+NOT_READ = "a card was seen but its markup could not be read"
+TOO_DEEP = "document nesting deeper than lxml reads (2048 levels): the page after that point was not read"
+
+
+def _page_75() -> str:
+    return _read(CC_DIR, f"{XIAOMI}/page/75")
+
+
+def _before_card(html: str, card: re.Pattern[str], n: int, piece: str) -> tuple[str, int]:
+    """`html` with `piece` inserted before its n-th card (from 0), and where that card now starts."""
+    at = [m.start() for m in card.finditer(html)][n]
+    return html[:at] + piece + html[at:], at + len(piece)
+
+
+def _page_failure(reason: str, html: str, at: int) -> CardFailure:
+    return CardFailure(reason=reason, card_id=None, snippet=html[at : at + 300])
+
+
+def test_an_xml_declaration_without_its_end_is_not_an_error():
+    # The issue's reproducer: `complaints parse --site consumercomplaints x.html --url …/x-b1`.
+    page = page_parser("consumercomplaints")(f"{CC}/x-b1", '<?xml version="1.0"')
+    assert (page.has_site_data, page.complaints, page.failures) == (False, [], [])
+    html = '<?xml version="1.0" encoding="utf-8"\n' + _page_75()
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert (len(page.complaints), page.failures) == (20, [])
+
+
+@pytest.mark.parametrize("depth", [256, 300, 2000])
+def test_nesting_as_deep_as_lxml_reads_loses_no_card(depth):
+    html, _ = _before_card(_page_75(), CC_CARD, 10, "<div>" * depth + "deep" + "</div>" * depth)
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert (len(page.complaints), page.failures) == (20, [])
+
+
+def test_nesting_deeper_than_lxml_reads_is_a_page_failure():
+    html, at = _before_card(_page_75(), CC_CARD, 12, "<div>" * 3000 + "deep" + "</div>" * 3000)
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert [c.author for c in page.complaints] == AUTHORS_75[:12]
+    assert page.failures == [_page_failure(f"page shows 20 complaint cards, 12 read: {TOO_DEEP}", html, at)]
+
+
+def test_a_text_node_over_10_mb_is_read():
+    html = _page_75()
+    huge = "My phone died. " * 700_000  # 10.5 MB
+    html = html.replace("I have ordered Redmi Note 7S", huge + "I have ordered Redmi Note 7S", 1)
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert (len(page.complaints), page.failures) == (20, [])
+    assert page.complaints[0].text.startswith(huge.strip() + " I have ordered Redmi Note 7S")
+
+
+def test_utf16_read_as_latin1_is_a_failure_not_an_empty_board():
+    html = _page_75().encode("utf-16-le").decode("latin-1")
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert (page.has_site_data, page.business, page.complaints) == (False, None, [])
+    (failure,) = page.failures
+    assert (failure.card_id, failure.reason) == (
+        None,
+        "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read",
+    )
+    assert "\x00" not in failure.snippet and failure.snippet.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("opening", ["<!--", "<script>", "<textarea>", "<title>"])
+def test_markup_that_swallows_the_cards_after_it_is_a_page_failure(opening):
+    html, at = _before_card(_page_75(), CC_CARD, 5, opening)
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert [c.author for c in page.complaints] == AUTHORS_75[:5]
+    assert page.failures == [_page_failure(f"page shows 20 complaint cards, 5 read: {NOT_READ}", html, at)]
+
+
+def test_complaintsboard_cards_swallowed_by_an_unclosed_script_are_a_page_failure():
+    html, at = _before_card(_read(CB_DIR, "xiaomi-b128703"), CB_CARD, 2, "<script>")
+    page = complaintsboard.parse_page(f"{CB}/xiaomi-b128703", html)
+    assert len(page.complaints) == 2
+    assert page.failures == [_page_failure(f"page shows 5 complaint cards, 2 read: {NOT_READ}", html, at)]
+
+
+def test_a_permalink_card_lost_to_deep_nesting_is_a_page_failure():
+    path = "xiaomi-india-order-not-delivered-and-not-cancelled-c2033012"
+    html, at = _before_card(_read(CC_DIR, path), CC_CARD, 0, "<div>" * 3000)
+    page = consumercomplaints.parse_page(f"{CC}/{path}", html)
+    assert page.complaints == []
+    assert page.failures == [_page_failure(f"page shows 1 complaint card, 0 read: {TOO_DEEP}", html, at)]
+
+
+def test_odd_links_and_counts_cost_no_card():
+    html = (
+        _page_75()
+        .replace('<a href="/xiaomi-india-b106391">Xiaomi India</a>', '<a href="http://[oops">Xiaomi India</a>')
+        .replace('href="/xiaomi-india-refund-not-received-for-redmi-note-7s-order-c2040151"', 'href="http://[oops"')
+        .replace("<li>Complaints 6148</li>", f"<li>Complaints {'9' * 5000}</li>")
+        .replace("+1 photos", "+99999999999 photos", 1)  # more than an archive count holds
+    )
+    page = consumercomplaints.parse_page(f"{CC}/{XIAOMI}/page/75", html)
+    assert (len(page.complaints), page.failures) == (20, [])
+    assert (page.business.complaints_total, page.business.resolved_count) == (None, 259)  # no count has 5000 digits
+    assert page.complaints[0].url is None and page.complaints[1].url.endswith("-c2040097")
+    assert page.complaints[0].photos_count == 1  # the photo links, counted

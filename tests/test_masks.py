@@ -13,6 +13,7 @@ from complaints_crawler.text.masks import (
     CARD,
     CENSORED,
     EMAIL,
+    MAX_MASKED_CHARS,
     PHONE,
     PROTECTED,
     REDACTED,
@@ -241,3 +242,36 @@ def test_seeds_hold_no_residual_pii_and_spans_point_at_their_tokens(prefix):
 
 def test_spam_seed_has_no_masks():
     assert find_masks(seed_text("002")) == []  # its one star: "Required fields are marked *"
+
+
+# --- long runs of digits: found in linear time, the same numbers as before -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9" * 5000, []),
+        ("Call " + "9" * 5000 + " 98765 43210", [(5006, 5017, "98765 43210", PHONE)]),
+        ("98765 43210 " + "1" * 300 + " 4111 1111 1111 1111", [(0, 11, "98765 43210", PHONE),
+                                                              (313, 332, "4111 1111 1111 1111", CARD)]),
+        ("(022) 2345 6789" + "5" * 100, []),  # the head of a longer number
+        ("5" * 100 + " +91 98765 43210.", [(101, 116, "+91 98765 43210", PHONE)]),
+        ("$" + "1" * 90 + " 98765.43210", [(92, 103, "98765.43210", PHONE)]),
+    ],
+)
+def test_numbers_beside_long_digit_runs(text, expected):
+    assert [(s.start, s.end, s.token, s.kind) for s in find_pii(text)] == expected
+
+
+def test_white_space_of_a_long_text_folds_as_in_a_short_one():
+    text = ("Dear Sir,\n\n  refund\tme\u2003now. " * 80_000)[:2_500_000]  # over one folding chunk
+    assert normalize(text).text_normalized == " ".join(text.split())
+
+
+def test_masks_of_a_huge_text_are_looked_for_in_its_first_200_000_characters():
+    text = "Dear *****, refund me now. " * 40_000  # 1,080,000 characters
+    result = normalize(text)
+    head = text[: text.rfind(" ", 0, MAX_MASKED_CHARS)]
+    assert result.mask_count == head.count("*****") == 7407
+    assert result.text_normalized == " ".join(head.replace("*****", REDACTED).split() + text[len(head) :].split())
+    assert result.spans[-1].end < MAX_MASKED_CHARS

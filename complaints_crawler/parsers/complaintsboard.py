@@ -3,9 +3,10 @@
 from functools import partial
 
 from complaints_crawler.items import Source
-from complaints_crawler.sites import SITES
 from complaints_crawler.parsers import forum
 from complaints_crawler.parsers.forum import ForumSite, IdSource
+from complaints_crawler.parsers.lost_cards import CardStart
+from complaints_crawler.sites import SITES
 
 SITE = ForumSite(
     source=Source.COMPLAINTSBOARD,
@@ -36,6 +37,7 @@ SITE = ForumSite(
     header=".business-header",
     header_name="h1",
     breadcrumb=".breadcrumbs a",
+    card_start=CardStart(tag="div", attribute="class", token="complaint"),
 )
 
 parse_page = partial(forum.parse_page, site=SITE)

@@ -3,9 +3,10 @@
 from functools import partial
 
 from complaints_crawler.items import Source
-from complaints_crawler.sites import SITES
 from complaints_crawler.parsers import forum
 from complaints_crawler.parsers.forum import ForumSite, IdSource
+from complaints_crawler.parsers.lost_cards import CardStart
+from complaints_crawler.sites import SITES
 
 SITE = ForumSite(
     source=Source.CONSUMERCOMPLAINTS,
@@ -33,6 +34,8 @@ SITE = ForumSite(
     header=".bname-header",
     header_name="h1",
     breadcrumb=".breadcrumbs a",
+    # Where a card's start tag shows in the raw page (to report cards lxml could not read).
+    card_start=CardStart(tag="div", attribute="id", token=r"c\d+"),
 )
 
 parse_page = partial(forum.parse_page, site=SITE)

@@ -15,19 +15,26 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from functools import cache
+from typing import cast
+from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPath, _Element
+from lxml.html import HtmlElement
 from pydantic import ValidationError
 
 from complaints_crawler.items import Business, BusinessRef, Complaint, Response, ResponseKind, Source
 from complaints_crawler.parsers.base import CardFailure, ParsedPage
-from complaints_crawler.text.html_text import element_lines, element_text, parse_html
+from complaints_crawler.parsers.lost_cards import CardStart, card_starts, page_failures
+from complaints_crawler.parsers.values import join_url, parse_count
+from complaints_crawler.text.html_text import element_lines, element_text, read_html
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class ForumSite:
     header: str  # the board header ("Complaints N", "Resolved N", …)
     header_name: str
     breadcrumb: str  # the permalink page's link back to the board
+    card_start: CardStart  # a card's start tag in the raw page: cards seen there but not read are failures
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,10 @@ _PERMALINK_PATH = re.compile(r"^/[a-z0-9][a-z0-9-]*-c(?P<id>\d+)/?$", re.I)
 def parse_company_argument(value: str) -> str | None:
     """The board path ("/xiaomi-india-b106391") named by a slug, a board URL or a board page URL; else None."""
     value = value.strip()
-    path = urlsplit(value).path if "://" in value else value.split("?")[0]
+    try:
+        path = urlsplit(value).path if "://" in value else value.split("?")[0]
+    except ValueError:  # "http://[oops": not a URL at all
+        return None
     match = _BOARD_PATH.match(path)
     return "/" + match["board"] if match else None
 
@@ -136,9 +147,12 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _board_id(url: str) -> tuple[str, str] | None:
-    """(external id "b106391", board path) of a board or board-page URL."""
-    match = _BOARD_PATH.match(urlsplit(url).path)
+def _board_id(url: str | None) -> tuple[str, str] | None:
+    """(external id "b106391", board path) of a board or board-page URL (None: not one, or not a URL)."""
+    try:
+        match = _BOARD_PATH.match(urlsplit(url).path) if url else None
+    except ValueError:  # "http://[oops"
+        return None
     return ("b" + match["id"], "/" + match["board"]) if match else None
 
 
@@ -148,7 +162,7 @@ def _board_id(url: str) -> tuple[str, str] | None:
 _SIMPLE = re.compile(r"^([a-z0-9]*)\.([\w-]+)$", re.I)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plan(expr: str) -> tuple[tuple[str | None, str | None, XPath], ...]:
     """A selector's alternatives: (tag, class, compiled) where `tag.class` / `.class` can use a class index."""
     if expr.startswith("xpath:"):
@@ -165,7 +179,7 @@ class _Scope:
     """An element with its descendants indexed by class: one walk per card instead of an XPath walk per
     selector (those walks were most of the parse time)."""
 
-    __slots__ = ("element", "classes")
+    __slots__ = ("classes", "element")
 
     def __init__(self, element: _Element):
         self.element = element
@@ -179,13 +193,12 @@ def _all(scope: _Element | _Scope, expr: str) -> list[_Element]:
     """Matches of the first alternative of `expr` that matches (alternatives are layouts, in priority order)."""
     if not expr:
         return []
-    indexed = isinstance(scope, _Scope)
-    element = scope.element if indexed else scope
+    element, classes = (scope.element, scope.classes) if isinstance(scope, _Scope) else (scope, None)
     for tag, cls, compiled in _plan(expr):
-        if indexed and cls is not None:
-            found = [node for node in scope.classes.get(cls, ()) if tag is None or node.tag == tag]
+        if classes is not None and cls is not None:
+            found = [node for node in classes.get(cls, ()) if tag is None or node.tag == tag]
         else:
-            found = compiled(element)
+            found = cast("list[_Element]", compiled(element))  # every selector selects elements
         if found:
             return found
     return []
@@ -198,7 +211,7 @@ def _first(scope: _Element | _Scope, expr: str) -> _Element | None:
 
 def _inline_text(element: _Element) -> str:
     # One-line fields (names, dates, titles): folding white space is all the rendering they need.
-    return " ".join(element.text_content().split())
+    return " ".join(cast(HtmlElement, element).text_content().split())  # lxml.html made every element
 
 
 def _text(scope: _Element | _Scope, expr: str) -> str | None:
@@ -212,7 +225,7 @@ _DATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*
 _COUNT_LABEL = re.compile(r"^(Complaints|Resolved|Unresolved)\s*:?\s*([\d,]+)?$", re.I)
 _NAME_SUFFIX = re.compile(r"\s+(?:Complaints\s*&\s*Reviews|Reviews\s*&\s*Complaints)\s*$", re.I)
 _LOCATION_PREFIX = re.compile(r"^(?:from|of)\s+", re.I)
-_PHOTOS = re.compile(r"\+?\s*(\d+)\s+photos?\b", re.I)
+_PHOTOS = re.compile(r"(?<!\d)(\d+)\s+photos?\b", re.I)  # from a number's first digit: linear, not quadratic
 # "4 Comments" shares its rendered line with the footer's inline "Report" and "Copy" links.
 _COMMENTS = re.compile(r"(?:^|\s)(\d+)\s+Comments?(?:\s|$)", re.I)
 _HELPFUL = re.compile(r"^(\d+)\s+found this helpful$", re.I)
@@ -236,14 +249,10 @@ def parse_date(text: str | None) -> date | None:
     return None
 
 
-def _number(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
 def _label_count(lines: list[str], pattern: re.Pattern[str]) -> int | None:
     for line in lines:
-        if match := pattern.search(line.strip()):
-            return int(match[1])
+        if (match := pattern.search(line.strip())) and (count := parse_count(match[1])) is not None:
+            return count
     return None
 
 
@@ -262,8 +271,8 @@ def _header(root: _Element, site: ForumSite) -> BoardHeader | None:
             # "Resolved" and its number may sit on two lines.
             if value is None and i + 1 < len(lines) and re.fullmatch(r"[\d,]+", lines[i + 1].strip()):
                 value = lines[i + 1].strip()
-            if value is not None:
-                counts.setdefault(label, _number(value))
+            if value is not None and (count := parse_count(value)) is not None:
+                counts.setdefault(label, count)
     name = _text(block, site.header_name)
     return BoardHeader(
         name=_NAME_SUFFIX.sub("", name) if name else None,
@@ -282,7 +291,7 @@ def _page_business(root: _Element, url: str, site: ForumSite) -> Business | None
     """The board's business: its header counts, its id from the URL (or the permalink's breadcrumb)."""
     header = _header(root, site)
     board = _board_id(url)
-    crumbs = [(a, _board_id(urljoin(url, a.get("href", "")))) for a in _all(root, site.breadcrumb)]
+    crumbs = [(a, _board_id(join_url(url, a.get("href", "")))) for a in _all(root, site.breadcrumb)]
     crumb = next((a for a, found in crumbs if found), None)
     board = board or next((found for _, found in crumbs if found), None)
     if board is None:
@@ -294,26 +303,29 @@ def _page_business(root: _Element, url: str, site: ForumSite) -> Business | None
         or _text(root, site.business_name)
         or _name_from_slug(path)
     )
-    return Business(
-        source=site.source,
-        external_id=external_id,
-        name=name,
-        url=urljoin(url, path),
-        complaints_total=header and header.complaints_total,
-        resolved_count=header and header.resolved_count,
-        unresolved_count=header and header.unresolved_count,
-    )
+    try:
+        return Business(
+            source=site.source,
+            external_id=external_id,
+            name=name,
+            url=join_url(url, path),
+            complaints_total=header.complaints_total if header else None,
+            resolved_count=header.resolved_count if header else None,
+            unresolved_count=header.unresolved_count if header else None,
+        )
+    except ValidationError:  # a name of white space only: the cards name their business themselves
+        return None
 
 
 def _card_business(card: _Scope, url: str, site: ForumSite, page: Business | None) -> BusinessRef:
     """A card's own board link wins (home pages mix businesses); then the page's board; then the card's name."""
     name = _text(card, site.business_name)
     for link in card.element.iter("a"):
-        board = _board_id(urljoin(url, link.get("href", "")))
+        board = _board_id(join_url(url, link.get("href", "")))
         if board:
             external_id, path = board
             return BusinessRef(
-                source=site.source, external_id=external_id, name=name or _name_from_slug(path), url=urljoin(url, path)
+                source=site.source, external_id=external_id, name=name or _name_from_slug(path), url=join_url(url, path)
             )
     if page is not None:
         return page.ref()
@@ -337,8 +349,11 @@ def _card_id(card: _Scope, site: ForumSite) -> str | None:
 
 def _permalink(card: _Scope, card_id: str, url: str, site: ForumSite) -> str | None:
     for link in _all(card, site.permalink):
-        href = urljoin(url, link.get("href") or link.get("data-url") or "")
-        match = _PERMALINK_PATH.match(urlsplit(href).path)
+        href = join_url(url, link.get("href") or link.get("data-url") or "")
+        try:
+            match = _PERMALINK_PATH.match(urlsplit(href).path) if href else None
+        except ValueError:
+            continue
         if match and match["id"] == card_id:
             return href
     return None
@@ -361,7 +376,7 @@ def _author(card: _Scope, site: ForumSite) -> str | None:
         return None
     # A hover tooltip with the full name can sit inside the name ("Vedant C<span>Vedant Chindhe</span>hindhe"):
     # the element's own text nodes are the name.
-    own = "".join(element.xpath("text()")).strip()
+    own = "".join(cast("list[str]", element.xpath("text()"))).strip()
     return own or _inline_text(element) or None
 
 
@@ -376,8 +391,8 @@ def _info_line(card: _Scope, site: ForumSite, label: str) -> str | None:
 def _photos(card: _Scope, site: ForumSite) -> int:
     found = _all(card, site.photos)
     for element in found:
-        if match := _PHOTOS.search(_inline_text(element)):
-            return int(match[1])
+        if (match := _PHOTOS.search(_inline_text(element))) and (count := parse_count(match[1])) is not None:
+            return count
     return len(found)
 
 
@@ -452,9 +467,20 @@ def _complaint(card: _Scope, url: str, site: ForumSite, business: Business | Non
     return complaint, cut
 
 
-def _failure(card: _Scope, site: ForumSite, error: Exception) -> CardFailure:
-    reason = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
-    return CardFailure(reason=reason, card_id=_card_id(card, site), snippet=element_text(card.element)[:300])
+def _read_card(
+    card: _Scope, url: str, site: ForumSite, business: Business | None
+) -> tuple[Complaint, bool] | CardFailure:
+    try:
+        return _complaint(card, url, site, business)
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"]
+    except ValueError as error:
+        reason = str(error)
+    except Exception as error:  # one odd card must not cost the page: quarantine it with the error
+        logger.exception("%s card %s could not be read", site.source.value, _card_id(card, site))
+        reason = f"{type(error).__name__}: {error}"
+    return CardFailure(reason=" ".join(reason.split()), card_id=_card_id(card, site),
+                       snippet=element_text(card.element)[:300])
 
 
 # ----------------------------------------------------------------------------------------------- pages
@@ -462,41 +488,46 @@ def _failure(card: _Scope, site: ForumSite, error: Exception) -> CardFailure:
 
 def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """Every card of a board page; cut or commented cards are listed in `permalinks_to_fetch`."""
-    root = parse_html(html)
+    document = read_html(html)
+    root = document.root
     business = _page_business(root, url, site)
     cards = _all(root, site.card)
     page = ParsedPage(url=url, business=business if _first(root, site.header) is not None else None)
     page.has_site_data = bool(cards) or _first(root, site.card_list) is not None
-    if not page.has_site_data and page.business is not None:
-        # The header is there but the cards are not where we look: a new layout, not an empty board.
-        page.failures.append(CardFailure(reason="board header without known card markup (layout changed?)"))
     for card in map(_Scope, cards):
-        try:
-            complaint, cut = _complaint(card, url, site, business)
-        except (ValueError, ValidationError) as error:
-            page.failures.append(_failure(card, site, error))
+        result = _read_card(card, url, site, business)
+        if isinstance(result, CardFailure):
+            page.failures.append(result)
             continue
+        complaint, cut = result
         page.complaints.append(complaint)
         if complaint.url and (cut or complaint.comments_count):
             page.permalinks_to_fetch[complaint.external_id] = complaint.url
+    lost = page_failures(html, card_starts(site.card_start, html), len(cards), document.problem)
+    if not lost and not page.has_site_data and page.business is not None:
+        # The header is there but the cards are not where we look: a new layout, not an empty board.
+        lost.append(CardFailure(reason="board header without known card markup (layout changed?)"))
+    page.failures += lost
     return page
 
 
 def parse_permalink_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """The one complaint of a permalink page, with its full text and whole thread."""
-    root = parse_html(html)
+    document = read_html(html)
+    root = document.root
     business = _page_business(root, url, site)
     found = _first(root, site.card)
     page = ParsedPage(url=url, has_site_data=found is not None)
-    if found is None:
-        return page
-    card = _Scope(found)
-    try:
-        complaint, _ = _complaint(card, url, site, business)
-    except (ValueError, ValidationError) as error:
-        page.failures.append(_failure(card, site, error))
-        return page
-    page.complaints.append(complaint.model_copy(update={"url": complaint.url or url}))
+    if found is not None:
+        result = _read_card(_Scope(found), url, site, business)
+        if isinstance(result, CardFailure):
+            page.failures.append(result)
+        else:
+            complaint = result[0]
+            page.complaints.append(complaint.model_copy(update={"url": complaint.url or url}))
+    # The page is about one complaint; other cards on it (related complaints) are not read.
+    starts = card_starts(site.card_start, html)[:1]
+    page.failures += page_failures(html, starts, int(found is not None), document.problem)
     return page
 
 
