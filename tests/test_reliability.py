@@ -314,3 +314,36 @@ def test_no_console_listens_while_a_crawl_runs(fixture_sites, tmp_path):
     assert done.returncode == 0
     assert "Telnet console listening" not in done.stderr and "Telnet Password" not in done.stderr
     assert "Remote control HTTP server listening" not in done.stderr
+
+
+# -- 6, 8 in a crawl: a search answer of the wrong shape, a page that cannot be read ----------------------------
+
+
+def test_a_search_answer_of_the_wrong_shape_ends_layout_changed(tmp_path):
+    from complaints_crawler.fixture_site import serve_sites
+
+    search = tmp_path / "overlay" / "bbb" / "api" / "search"
+    search.mkdir(parents=True)
+    (search / "index@find_text=microsoft.json").write_text('{"results": "oops"}')
+    with serve_sites(["bbb"], overlays=[tmp_path / "overlay"]) as sites:
+        done = scrapy_crawl("bbb", sites["bbb"], f"sqlite:///{tmp_path / 'a.db'}", "company=microsoft")
+    assert done.returncode == 1
+    assert "the BBB search API answered in an unexpected shape" in done.stderr and "results" in done.stderr
+    assert table(f"sqlite:///{tmp_path / 'a.db'}", CrawlRunRow, CrawlRunRow.finish_reason) == [("layout_changed",)]
+
+
+def test_a_page_of_nul_characters_is_a_parse_error_not_a_block(tmp_path):
+    from complaints_crawler.fixture_site import serve_sites
+
+    folder = tmp_path / "overlay" / "bbb" / MS.strip("/") / "complaints"
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_bytes(MS_PAGE.read_text(encoding="utf-8").encode("utf-16-le"))
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    with serve_sites(["bbb"], overlays=[tmp_path / "overlay"]) as sites:
+        done = scrapy_crawl("bbb", sites["bbb"], url, f"company=https://www.bbb.org{MS}", BLOCK_RETRY_TIMES="2")
+        pages = [p for p in sites["bbb"].requests if p.startswith(MS)]
+    assert done.returncode == 1
+    assert pages == [f"{MS}/complaints"]  # not retried as a block
+    [(kind, reason)] = table(url, QuarantineRow, QuarantineRow.kind, QuarantineRow.reason)
+    assert kind == "parse_error" and reason.startswith("unreadable page: ")
+    assert table(url, CrawlRunRow, CrawlRunRow.finish_reason) == [("layout_changed",)]

@@ -36,9 +36,15 @@ class PageSpamMiddleware:
             or request.meta.get("skip_spam_check")
         ):
             return response
+        text = response.text
+        if text.count("\x00") * 5 > len(text):
+            # A page in another encoding than its label (UTF-16 read as one byte a character) repeats itself to
+            # the scorer; it is no doorway but an unreadable page, which its parser reports.
+            self.stats.inc_value("spam/pages_unreadable")
+            return response
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
-            result = score_html(response.text, expected_scripts(self.crawler), self.threshold,
+            result = score_html(text, expected_scripts(self.crawler), self.threshold,
                                 expected_languages=expected_languages(self.crawler))
         except Exception:
             # A scorer bug must not cost the page: let it through to its parser, loudly.

@@ -66,7 +66,8 @@ def snippet(text: str, length: int = SNIPPET_CHARS) -> str:
 
 def page_is_whole(body: bytes) -> bool:
     """Every real page of these sites ends with its closing tags: one without them arrived cut."""
-    return bool(_CLOSING_TAG.search(body[-4096:]))
+    # NULs aside: a page in UTF-16 under a one-byte label is whole, only unreadable (its parser says so).
+    return bool(_CLOSING_TAG.search(body[-8192:].replace(b"\x00", b"")))
 
 
 @dataclass(frozen=True)
@@ -423,7 +424,8 @@ class ComplaintsSpider(scrapy.Spider):
         for failure in page.failures:
             self.quarantine(
                 QuarantineKind.PARSE_ERROR,
-                f"unreadable card{f' {failure.card_id}' if failure.card_id else ''}: {failure.reason}",
+                f"unreadable card {failure.card_id}: {failure.reason}" if failure.card_id
+                else f"unreadable page: {failure.reason}",
                 url=page.url,
                 details={"card_id": failure.card_id, "snippet": snippet(failure.snippet, 2000)},
             )

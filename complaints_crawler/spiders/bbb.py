@@ -32,6 +32,7 @@ from complaints_crawler.parsers.bbb import (
     complaints_url,
     is_challenge_page,
     parse_complaints_page,
+    SearchAnswerError,
     parse_search_results,
     profile_url,
 )
@@ -102,7 +103,11 @@ class BbbSpider(ComplaintsSpider):
             self.close_with(FinishReason.SITE_UNAVAILABLE, f"the BBB search API is not at {response.url} (HTTP 404)")
         self.stop_if_blocked(response)
         company, location = self.args.company, self.args.location
-        candidates = parse_search_results(response.text)
+        try:
+            candidates = parse_search_results(response.text)
+        except SearchAnswerError as error:
+            self.close_with(FinishReason.LAYOUT_CHANGED,
+                            f"the BBB search API answered in an unexpected shape at {response.url}: {error}")
         for i, c in enumerate(candidates[:CANDIDATES_LOGGED], start=1):
             self.logger.info("BBB search %r candidate %d: %s (%s) %s", company, i, c.name, c.place, c.profile_url)
         chosen, why = choose_candidate(company, candidates, location)
@@ -131,6 +136,8 @@ class BbbSpider(ComplaintsSpider):
         total = page.business.complaints_total if page.business else None
         if first and not page.complaints and (total or 0) > 0:
             return f"layout changed: the page has BBB's data ({total} complaints) but no readable complaint card"
+        if not page.complaints and any(f.card_id is None for f in page.failures):
+            return "the page could not be read"  # the parser's own failure says why
         return None
 
     def card_unchanged(self, complaint: Complaint, known: KnownComplaint) -> bool:
@@ -152,9 +159,11 @@ class BbbSpider(ComplaintsSpider):
         if search:
             try:
                 answer = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 return "the search API answered with something other than JSON"
             return None if isinstance(answer, dict) else "the search API answered with unexpected JSON"
-        if not self.parsed(response).has_site_data:
+        page = self.parsed(response)
+        if not page.has_site_data and not any(f.card_id is None for f in page.failures):
+            # An unreadable page (its parser says why) is a parse error, not a block to wait out.
             return "the page holds neither __PRELOADED_STATE__ nor complaint cards"
         return None

@@ -45,7 +45,7 @@ def sample(text: str, budget: int = SAMPLE_BYTES) -> str:
     an English one."""
     if len(text) * 4 <= budget:  # no character takes more than 4 bytes
         return text
-    size = len(text) if text.isascii() else len(text.encode())
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
     if size <= budget:
         return text
     width = len(text) * budget // size // SAMPLE_WINDOWS
@@ -63,7 +63,7 @@ def sample(text: str, budget: int = SAMPLE_BYTES) -> str:
 
 
 def compression_ratio(text: str) -> float:
-    data = text.encode()
+    data = text.encode("utf-8", "surrogatepass")  # any str, lone surrogates included
     return len(data) / len(zlib.compress(data, 1))
 
 

@@ -143,7 +143,7 @@ def score_html(
     text = element_text(parse_html(html))
     result = score(text, expected_scripts, threshold, expected_languages=expected_languages)
     size = len(html)
-    visible = len(text.encode() if isinstance(html, bytes) else text) / size if size else 0.0
+    visible = len(text.encode("utf-8", "surrogatepass") if isinstance(html, bytes) else text) / size if size else 0.0
     # Ntoulas' fraction of visible content: reported, not weighted (fixture pages are bare HTML).
     return SpamScore(
         result.score, result.is_spam, threshold, result.reasons, {**result.features, "visible_fraction": visible}
