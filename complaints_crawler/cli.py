@@ -335,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     add_crawl_command(commands, ARCHIVE_HELP)
     add_scrapyd_commands(commands)
+
+    from complaints_crawler.reading.commands import add_commands  # search, export, sql, browse, report
+
+    add_commands(command)
     return parser
 
 

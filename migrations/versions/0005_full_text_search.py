@@ -63,13 +63,14 @@ SQLITE_TRIGGERS = (
 )
 
 # Title above text (weights A and B; ts_rank_cd counts A as 1.0, B as 0.4); thread entries weigh as texts.
+# PostgreSQL's parser reads "replacement/refund" as one file path: slashes become spaces, as FTS5 sees them.
 POSTGRESQL = (
     """ALTER TABLE complaints ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A')
-        || setweight(to_tsvector('english'::regconfig, text_normalized), 'B')) STORED""",
+        setweight(to_tsvector('english'::regconfig, translate(coalesce(title, ''), '/', ' ')), 'A')
+        || setweight(to_tsvector('english'::regconfig, translate(text_normalized, '/', ' ')), 'B')) STORED""",
     "CREATE INDEX ix_complaints_search_vector ON complaints USING gin (search_vector)",
     """ALTER TABLE responses ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english'::regconfig, text_normalized), 'B')) STORED""",
+        setweight(to_tsvector('english'::regconfig, translate(text_normalized, '/', ' ')), 'B')) STORED""",
     "CREATE INDEX ix_responses_search_vector ON responses USING gin (search_vector)",
 )
 

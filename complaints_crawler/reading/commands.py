@@ -1,0 +1,99 @@
+"""The reading commands of `complaints`: search, export, sql, browse and report (wired in by cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from complaints_crawler.archive import database
+from complaints_crawler.reading.archive import ReadingError, open_for_reading
+from complaints_crawler.reading.filters import Filters
+
+Handler = Callable[[argparse.Namespace], None]
+CommandFactory = Callable[..., argparse.ArgumentParser]
+SOURCES = ["bbb", "consumercomplaints", "complaintsboard"]
+
+
+def add_commands(command: CommandFactory) -> None:
+    """Add the reading commands through cli.py's `command(name, handler, help_text)` factory."""
+    search = command("search", _one_line(cmd_search), "full-text search of complaints and their threads, ranked")
+    search.add_argument("query", metavar="QUERY",
+                        help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
+    _filter_options(search, until=False)
+    search.add_argument("--limit", type=_positive, default=20, help="how many hits (default 20)")
+    search.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
+
+
+def _filter_options(parser: argparse.ArgumentParser, until: bool = True) -> None:
+    parser.add_argument("--source", choices=SOURCES, help="only complaints from this site")
+    parser.add_argument("--business", metavar="NAME|ID", help="only this business (a name, part of one, or an id)")
+    parser.add_argument("--since", type=_date, metavar="DATE", help="only complaints filed on or after YYYY-MM-DD")
+    if until:
+        parser.add_argument("--until", type=_date, metavar="DATE", help="only complaints filed on or before YYYY-MM-DD")
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(source=args.source, business=args.business, since=args.since, until=getattr(args, "until", None))
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return int(value)
+
+
+def _one_line(handler: Handler) -> Handler:
+    """Failures a reader can act on become cli.py's one-line errors (exit 1) instead of tracebacks."""
+    from complaints_crawler.cli import CliError
+
+    @wraps(handler)
+    def run(args: argparse.Namespace) -> None:
+        try:
+            handler(args)
+        except ReadingError as error:
+            raise CliError(str(error)) from None
+        except SQLAlchemyError as error:
+            first_line = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise CliError(first_line) from None
+
+    return run
+
+
+def _archive(args: argparse.Namespace) -> Any:
+    return open_for_reading(database.archive_url(args.archive))
+
+
+# -- search ---------------------------------------------------------------------------------------------
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from complaints_crawler.reading.search import search
+
+    hits = search(_archive(args), args.query, _filters(args), args.limit)
+    if args.json:
+        for hit in hits:
+            print(json.dumps(hit.as_json(), ensure_ascii=False))
+        return
+    if not hits:
+        print("no complaint matches")
+        return
+    for hit in hits:
+        where = "complaint" if hit.position is None else f"{hit.matched.replace('_', ' ')} (entry {hit.position})"
+        print(f"{hit.rank:>3}. {hit.source}:{hit.external_id}  #{hit.id}  {hit.business}  {hit.filed_on or '-'}  "
+              f"{hit.status or '-'}")
+        if hit.title:
+            print(f"     {hit.title}")
+        print(f"     {where}: {' '.join(hit.snippet.split())}")
