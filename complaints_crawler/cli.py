@@ -16,6 +16,7 @@ from complaints_crawler import settings
 from complaints_crawler.archive import database, queries
 from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
 from complaints_crawler.crawl.scrapyd import add_scrapyd_commands
+from complaints_crawler.reading.archive import ReadingError
 from complaints_crawler.sites import SITES
 
 
@@ -349,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as error:
         print(f"complaints: {error}", file=sys.stderr)
         return error.exit_code
-    except (CliError, database.ArchiveSchemaError, ValueError, OSError) as error:
+    except (CliError, database.ArchiveSchemaError, ReadingError, ValueError, OSError) as error:
         if isinstance(error, BrokenPipeError):
             return _closed_pipe()
         print(f"complaints: {_one_line(error)}", file=sys.stderr)

@@ -56,18 +56,16 @@ def _positive(value: str) -> int:
 
 
 def _one_line(handler: Handler) -> Handler:
-    """Failures a reader can act on become cli.py's one-line errors (exit 1) instead of tracebacks."""
-    from complaints_crawler.cli import CliError
+    """Database failures (a server that does not answer, a bad statement) become one-line ReadingErrors,
+    which cli.py prints (exit 1) instead of a traceback."""
 
     @wraps(handler)
     def run(args: argparse.Namespace) -> None:
         try:
             handler(args)
-        except ReadingError as error:
-            raise CliError(str(error)) from None
         except SQLAlchemyError as error:
             first_line = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-            raise CliError(first_line) from None
+            raise ReadingError(first_line) from None
 
     return run
 

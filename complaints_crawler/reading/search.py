@@ -43,7 +43,8 @@ class Hit:
         return values
 
 
-def search(engine: Engine, text_query: str, filters: Filters = Filters(), limit: int = 20) -> list[Hit]:
+def search(engine: Engine, text_query: str, filters: Filters | None = None, limit: int = 20) -> list[Hit]:
+    filters = filters or Filters()
     parsed = search_query.parse(text_query)
     with reading(engine) as conn:
         backend = _Postgres(parsed) if conn.dialect.name == "postgresql" else _Sqlite(parsed)
@@ -70,6 +71,7 @@ def search(engine: Engine, text_query: str, filters: Filters = Filters(), limit:
     ]
 
 
+Document = tuple[str, int]  # ("complaint", complaint id) or ("response", response id)
 _COLUMNS = (column("complaint_id", Integer), column("response_id", Integer), column("score", Float))
 
 
@@ -92,9 +94,10 @@ class _Sqlite:
                 ) GROUP BY complaint_id
             )""").bindparams(match=self.match).columns(*_COLUMNS)
 
-    def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[tuple[str, int], str]:
-        found: dict[tuple[str, int], str] = {}
-        for kind, table, ids in (("complaint", "complaints_fts", complaint_ids), ("response", "responses_fts", response_ids)):
+    def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[Document, str]:
+        found: dict[Document, str] = {}
+        tables = (("complaint", "complaints_fts", complaint_ids), ("response", "responses_fts", response_ids))
+        for kind, table, ids in tables:
             if not ids:
                 continue
             statement = text(f"""
@@ -114,7 +117,8 @@ class _Postgres:
     def best_documents(self) -> Any:
         return text(f"""
             SELECT DISTINCT ON (complaint_id) complaint_id, response_id, score FROM (
-                SELECT c.id AS complaint_id, NULL::integer AS response_id, ts_rank_cd(c.search_vector, q.query, 1) AS score
+                SELECT c.id AS complaint_id, NULL::integer AS response_id,
+                       ts_rank_cd(c.search_vector, q.query, 1) AS score
                 FROM complaints c, (SELECT {self.expression} AS query) q WHERE c.search_vector @@ q.query
                 UNION ALL
                 SELECT r.complaint_id, r.id, ts_rank_cd(r.search_vector, q.query, 1)
@@ -122,8 +126,8 @@ class _Postgres:
             ) matches ORDER BY complaint_id, score DESC, response_id NULLS FIRST""").bindparams(
             **self.params).columns(*_COLUMNS)
 
-    def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[tuple[str, int], str]:
-        found: dict[tuple[str, int], str] = {}
+    def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[Document, str]:
+        found: dict[Document, str] = {}
         documents = (
             ("complaint", "translate(concat_ws(' — ', title, text_normalized), '/', ' ')", "complaints", complaint_ids),
             ("response", "translate(text_normalized, '/', ' ')", "responses", response_ids),

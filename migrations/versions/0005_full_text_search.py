@@ -54,10 +54,12 @@ SQLITE_TRIGGERS = (
         INSERT INTO responses_fts (rowid, text_normalized) VALUES (new.id, new.text_normalized);
     END""",
     """CREATE TRIGGER responses_fts_delete AFTER DELETE ON responses BEGIN
-        INSERT INTO responses_fts (responses_fts, rowid, text_normalized) VALUES ('delete', old.id, old.text_normalized);
+        INSERT INTO responses_fts (responses_fts, rowid, text_normalized)
+        VALUES ('delete', old.id, old.text_normalized);
     END""",
     """CREATE TRIGGER responses_fts_update AFTER UPDATE OF id, text_normalized ON responses BEGIN
-        INSERT INTO responses_fts (responses_fts, rowid, text_normalized) VALUES ('delete', old.id, old.text_normalized);
+        INSERT INTO responses_fts (responses_fts, rowid, text_normalized)
+        VALUES ('delete', old.id, old.text_normalized);
         INSERT INTO responses_fts (rowid, text_normalized) VALUES (new.id, new.text_normalized);
     END""",
 )
