@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import json
+import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -28,6 +31,12 @@ def add_commands(command: CommandFactory) -> None:
     _filter_options(search, until=False)
     search.add_argument("--limit", type=_positive, default=20, help="how many hits (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
+
+    sql = command("sql", _one_line(cmd_sql), "run one read-only SQL statement against the archive")
+    sql.add_argument("statement", metavar="STATEMENT", help='one SELECT, WITH, VALUES, EXPLAIN or reading PRAGMA')
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                     help=f"table (default; at most {TABLE_ROWS} rows), csv, or json (one object per row)")
+    sql.add_argument("--timeout", type=float, default=30.0, help="stop the statement after this many seconds (30)")
 
 
 def _filter_options(parser: argparse.ArgumentParser, until: bool = True) -> None:
@@ -95,3 +104,37 @@ def cmd_search(args: argparse.Namespace) -> None:
         if hit.title:
             print(f"     {hit.title}")
         print(f"     {where}: {' '.join(hit.snippet.split())}")
+
+
+# -- sql ------------------------------------------------------------------------------------------------
+
+TABLE_ROWS = 1000  # the table format shows this many rows; csv and json stream them all
+
+
+def cmd_sql(args: argparse.Namespace) -> None:
+    from complaints_crawler.reading import sql
+    from complaints_crawler.reading.values import as_text, jsonable
+
+    with sql.run(database.archive_url(args.archive), args.statement, args.timeout) as result:
+        if args.format == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(result.columns)
+            writer.writerows([as_text(v) for v in row] for row in result.rows)
+        elif args.format == "json":
+            for row in result.rows:
+                print(json.dumps(dict(zip(result.columns, map(jsonable, row), strict=True)), ensure_ascii=False,
+                                 default=str))
+        else:
+            rows = list(itertools.islice(result.rows, TABLE_ROWS + 1))
+            print_table(result.columns, [[as_text(v) for v in row] for row in rows[:TABLE_ROWS]])
+            more = " (more not shown: use --format csv or json)" if len(rows) > TABLE_ROWS else ""
+            print(f"({min(len(rows), TABLE_ROWS)} row{'' if len(rows) == 1 else 's'}){more}")
+
+
+def print_table(columns: list[str], rows: list[list[str]], width: int = 60) -> None:
+    cells = [[" ".join(c.split())[:width] for c in row] for row in rows]
+    widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(columns)]
+    print("  ".join(name.ljust(w) for name, w in zip(columns, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
