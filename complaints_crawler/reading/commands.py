@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +32,16 @@ def add_commands(command: CommandFactory) -> None:
     _filter_options(search, until=False)
     search.add_argument("--limit", type=_positive, default=20, help="how many hits (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
+
+    export = command("export", _one_line(cmd_export), "write complaints, thread entries or whole threads to a file")
+    export.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "sqlite"],
+                        help="sqlite: a new archive file (e.g. of a PostgreSQL archive) that `complaints browse` serves")
+    export.add_argument("--table", choices=["complaints", "responses", "threads"], default="complaints",
+                        help="threads: each complaint with its entries (nested in jsonl and parquet; "
+                             "in csv one row per entry, the complaint as position 0)")
+    _filter_options(export)
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     sql = command("sql", _one_line(cmd_sql), "run one read-only SQL statement against the archive")
     sql.add_argument("statement", metavar="STATEMENT", help='one SELECT, WITH, VALUES, EXPLAIN or reading PRAGMA')
@@ -138,3 +149,17 @@ def print_table(columns: list[str], rows: list[list[str]], width: int = 60) -> N
     print("  ".join("-" * w for w in widths))
     for row in cells:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# -- export ---------------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from complaints_crawler.reading.export import export
+
+    if args.format == "sqlite" and args.table != "complaints":
+        raise ReadingError("--format sqlite writes a whole (filtered) archive: leave out --table")
+    count = export(_archive(args), args.format, args.table, _filters(args), Path(args.out), force=args.force)
+    what = "complaints with their threads" if args.format == "sqlite" else (
+        "thread rows" if args.table == "threads" and args.format == "csv" else args.table)
+    print(f"exported {count} {what} to {args.out}")
