@@ -35,7 +35,7 @@ def add_commands(command: CommandFactory) -> None:
 
     export = command("export", _one_line(cmd_export), "write complaints, thread entries or whole threads to a file")
     export.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "sqlite"],
-                        help="sqlite: a new archive file (e.g. of a PostgreSQL archive) that `complaints browse` serves")
+                        help="sqlite: a new archive file (e.g. of a PostgreSQL archive) for `complaints browse`")
     export.add_argument("--table", choices=["complaints", "responses", "threads"], default="complaints",
                         help="threads: each complaint with its entries (nested in jsonl and parquet; "
                              "in csv one row per entry, the complaint as position 0)")

@@ -53,8 +53,8 @@ def export_sqlite(source: Engine, filters: Filters, path: Path, batch_size: int)
             for batch in _keyset(read, selected, ComplaintRow.id, batch_size):
                 _copy(write, ComplaintRow.__table__, [batch])  # type: ignore[arg-type]
                 ids = [row["id"] for row in batch]
-                for model in PER_COMPLAINT:
-                    table: Table = model.__table__  # type: ignore[assignment]
+                for owned in PER_COMPLAINT:
+                    table: Table = owned.__table__  # type: ignore[assignment]
                     rows = read.execute(select(table).where(table.c.complaint_id.in_(ids)))
                     _copy(write, table, [[dict(r._mapping) for r in rows]])
                 complaints += len(batch)

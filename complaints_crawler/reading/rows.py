@@ -26,7 +26,7 @@ ENTRY_COLUMNS = [c for c in RESPONSE_COLUMNS if c.name not in ("id", "complaint_
 class Field:
     """An exported column: its name and the archive column it comes from (for its type)."""
     name: str
-    column: Column[Any] | None  # None: a list of thread entries
+    column: Any  # a Column (its type is the field's); None: a list of thread entries
 
 
 def fields(table: str, flat: bool = False) -> list[Field]:
@@ -42,10 +42,11 @@ def fields(table: str, flat: bool = False) -> list[Field]:
                 *(Field(c.name, c) for c in ENTRY_COLUMNS[4:])]  # text, text_normalized, verdict
     complaint = [Field(c.name, c) for c in COMPLAINT_COLUMNS]
     complaint.insert(4, Field("business_name", BusinessRow.__table__.c.name))  # after business_id
-    return complaint + [Field("entries", None)] if table == "threads" else complaint
+    return [*complaint, Field("entries", None)] if table == "threads" else complaint
 
 
-def batches(conn: Connection, table: str, filters: Filters, size: int = 1000, flat: bool = False) -> Iterator[list[Row]]:
+def batches(conn: Connection, table: str, filters: Filters, size: int = 1000,
+            flat: bool = False) -> Iterator[list[Row]]:
     conditions = complaint_conditions(conn, filters)
     if table == "responses":
         query = (select(*RESPONSE_COLUMNS).join(ComplaintRow, ComplaintRow.id == ResponseRow.complaint_id)
