@@ -43,6 +43,11 @@ def add_commands(command: CommandFactory) -> None:
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
+    browse = command("browse", _one_line(cmd_browse), "serve a SQLite archive read-only in the browser (Datasette)")
+    browse.add_argument("path", nargs="?", metavar="ARCHIVE", help="a SQLite archive file or URL (or use --archive)")
+    browse.add_argument("--port", type=int, default=8001, help="port to serve on (default 8001)")
+    browse.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine)")
+
     sql = command("sql", _one_line(cmd_sql), "run one read-only SQL statement against the archive")
     sql.add_argument("statement", metavar="STATEMENT", help='one SELECT, WITH, VALUES, EXPLAIN or reading PRAGMA')
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
@@ -163,3 +168,15 @@ def cmd_export(args: argparse.Namespace) -> None:
     what = "complaints with their threads" if args.format == "sqlite" else (
         "thread rows" if args.table == "threads" and args.format == "csv" else args.table)
     print(f"exported {count} {what} to {args.out}")
+
+
+# -- browse ---------------------------------------------------------------------------------------------
+
+
+def cmd_browse(args: argparse.Namespace) -> None:
+    from complaints_crawler.reading.browse import serve
+
+    if args.path and args.archive:
+        raise ReadingError("give the archive once: as ARCHIVE or as --archive")
+    target = args.path or database.archive_url(args.archive)
+    serve(target if "://" in target else f"sqlite:///{target}", args.host, args.port)
