@@ -98,7 +98,7 @@ def test_every_table_and_column_is_described():
 
 def test_table_pages_with_their_descriptions(served):
     url, page = served
-    for table, (description, columns) in TABLES.items():
+    for table, (description, _) in TABLES.items():
         status, html = get(f"{page}/{table}")
         assert status == 200 and description.replace("'", "&#39;") in html, table
     listing = get_json(f"{page}/complaints.json?_shape=objects&_size=5")
@@ -123,7 +123,8 @@ def test_canned_queries_answer_as_sql_does(served):
     expected = scalar_rows(url, "SELECT substr(c.filed_on, 1, 7), c.complaint_type, c.status, count(*) "
                                 "FROM complaints c JOIN businesses b ON b.id = c.business_id "
                                 "WHERE b.name = 'Microsoft' GROUP BY 1, 2, 3")
-    assert sorted((r["month"], r["complaint_type"], r["status"], r["complaints"]) for r in per_month) == sorted(expected)
+    rows = sorted((r["month"], r["complaint_type"], r["status"], r["complaints"]) for r in per_month)
+    assert rows == sorted(expected)
     assert sum(r["complaints"] for r in per_month) == 10
 
     thread = get_json(f"{page}/thread.json?_shape=array&complaint=20520372")
@@ -134,7 +135,8 @@ def test_canned_queries_answer_as_sql_does(served):
     firsts = {r["business"]: r for r in get_json(f"{page}/first_response_days.json?_shape=array")}
     assert (firsts["Microsoft"]["complaints"], firsts["Microsoft"]["answered"]) == (10, 10)
     clusters = get_json(f"{page}/near_duplicate_clusters.json?_shape=array")
-    assert len(clusters) == scalar_rows(url, "SELECT count(*) FROM complaints WHERE duplicate_of_id IS NOT NULL")[0][0] == 2
+    duplicates = scalar_rows(url, "SELECT count(*) FROM complaints WHERE duplicate_of_id IS NOT NULL")
+    assert len(clusters) == duplicates[0][0] == 2
     runs = get_json(f"{page}/latest_crawl_runs.json?_shape=array")
     assert len(runs) == 5 and {r["finish_reason"] for r in runs} == {"finished"}
     assert [r["health"] for r in runs] == [r[0] for r in scalar_rows(

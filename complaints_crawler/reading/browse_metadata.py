@@ -126,8 +126,8 @@ GROUP BY b.id ORDER BY complaints DESC, b.name""",
     "thread": {
         "title": "The thread of one complaint",
         "description": "Give the complaint's archive id or its site id (external_id); position 0 is the complaint.",
-        "sql": """SELECT 0 AS position, 'complaint' AS kind, c.author, c.filed_on AS date, c.status AS verdict_or_status,
-       c.text_normalized AS text
+        "sql": """SELECT 0 AS position, 'complaint' AS kind, c.author, c.filed_on AS date,
+       c.status AS verdict_or_status, c.text_normalized AS text
 FROM complaints c WHERE c.id = :complaint OR c.external_id = :complaint
 UNION ALL
 SELECT r.position, r.kind, r.author, r.posted_on, r.verdict, r.text_normalized
@@ -138,8 +138,8 @@ ORDER BY position""",
     "near_duplicate_clusters": {
         "title": "Near-duplicate clusters",
         "description": "Each original with the complaints that nearly duplicate it (cross-posts, copies, re-posts).",
-        "sql": """SELECT o.id AS original_id, o.source || ':' || o.external_id AS original, o.filed_on AS original_filed_on,
-       d.id AS duplicate_id, d.source || ':' || d.external_id AS duplicate, d.filed_on AS duplicate_filed_on,
+        "sql": """SELECT o.id AS original_id, o.source || ':' || o.external_id AS original,
+       o.filed_on AS original_filed_on, d.id AS duplicate_id, d.source || ':' || d.external_id AS duplicate, d.filed_on AS duplicate_filed_on,
        round(d.duplicate_similarity, 3) AS similarity, d.author AS duplicate_author
 FROM complaints d JOIN complaints o ON o.id = d.duplicate_of_id
 ORDER BY o.id, d.id""",
