@@ -139,7 +139,8 @@ ORDER BY position""",
         "title": "Near-duplicate clusters",
         "description": "Each original with the complaints that nearly duplicate it (cross-posts, copies, re-posts).",
         "sql": """SELECT o.id AS original_id, o.source || ':' || o.external_id AS original,
-       o.filed_on AS original_filed_on, d.id AS duplicate_id, d.source || ':' || d.external_id AS duplicate, d.filed_on AS duplicate_filed_on,
+       o.filed_on AS original_filed_on, d.id AS duplicate_id, d.source || ':' || d.external_id AS duplicate,
+       d.filed_on AS duplicate_filed_on,
        round(d.duplicate_similarity, 3) AS similarity, d.author AS duplicate_author
 FROM complaints d JOIN complaints o ON o.id = d.duplicate_of_id
 ORDER BY o.id, d.id""",
