@@ -43,6 +43,14 @@ def add_commands(command: CommandFactory) -> None:
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
+    report = command("report", _one_line(cmd_report),
+                     "a self-contained HTML page of charts and key figures on a business")
+    report.add_argument("--business", required=True, metavar="NAME|ID",
+                        help="the business (a name, part of one, or an id)")
+    report.add_argument("--source", choices=SOURCES, help="the site, when the name is on several")
+    report.add_argument("--out", default="report.html", metavar="FILE", help="the page to write (default report.html)")
+    report.add_argument("--png", metavar="DIR", help="also write each chart as a PNG image into DIR")
+
     browse = command("browse", _one_line(cmd_browse), "serve a SQLite archive read-only in the browser (Datasette)")
     browse.add_argument("path", nargs="?", metavar="ARCHIVE", help="a SQLite archive file or URL (or use --archive)")
     browse.add_argument("--port", type=int, default=8001, help="port to serve on (default 8001)")
@@ -180,3 +188,15 @@ def cmd_browse(args: argparse.Namespace) -> None:
         raise ReadingError("give the archive once: as ARCHIVE or as --archive")
     target = args.path or database.archive_url(args.archive)
     serve(target if "://" in target else f"sqlite:///{target}", args.host, args.port)
+
+
+# -- report ---------------------------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from complaints_crawler.reading.report import write_report
+
+    out = Path(args.out)
+    data = write_report(_archive(args), args.business, out, args.source, Path(args.png) if args.png else None)
+    print(f"report on {data.name} ({data.source}, {data.figure('complaints')} complaints) written to {out}"
+          + (f"; charts as PNG in {args.png}" if args.png else ""))
