@@ -48,27 +48,62 @@ def search(engine: Engine, text_query: str, filters: Filters | None = None, limi
     parsed = search_query.parse(text_query)
     with reading(engine) as conn:
         backend = _Postgres(parsed) if conn.dialect.name == "postgresql" else _Sqlite(parsed)
-        best = backend.best_documents().subquery("best")
-        rows = conn.execute(
-            select(best.c.complaint_id, best.c.response_id, best.c.score, ComplaintRow.source,
-                   ComplaintRow.external_id, BusinessRow.name, ComplaintRow.filed_on, ComplaintRow.status,
-                   ComplaintRow.title, ComplaintRow.url, ResponseRow.kind, ResponseRow.position)
-            .join(ComplaintRow, ComplaintRow.id == best.c.complaint_id)
+        best = _best_documents(conn, backend, complaint_conditions(conn, filters), limit)
+        if not best:
+            return []
+        details = {r.id: r for r in conn.execute(
+            select(ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id, BusinessRow.name,
+                   ComplaintRow.filed_on, ComplaintRow.status, ComplaintRow.title, ComplaintRow.url)
             .join(BusinessRow, BusinessRow.id == ComplaintRow.business_id)
-            .outerjoin(ResponseRow, ResponseRow.id == best.c.response_id)
-            .where(*complaint_conditions(conn, filters))
-            .order_by(best.c.score.desc(), ComplaintRow.id)
-            .limit(limit)
-        ).all()
-        snippets = backend.snippets(conn, [r.complaint_id for r in rows if r.response_id is None],
-                                    [r.response_id for r in rows if r.response_id is not None])
-    return [
-        Hit(rank=n, id=r.complaint_id, source=r.source, external_id=r.external_id, business=r.name,
-            filed_on=r.filed_on, status=r.status, title=r.title, url=r.url, matched=r.kind or "complaint",
-            position=r.position, score=round(float(r.score), 6),
-            snippet=snippets.get(("response", r.response_id) if r.response_id else ("complaint", r.complaint_id), ""))
-        for n, r in enumerate(rows, 1)
-    ]
+            .where(ComplaintRow.id.in_([d.complaint_id for d in best])))}
+        entries = {r.id: r for r in conn.execute(
+            select(ResponseRow.id, ResponseRow.kind, ResponseRow.position)
+            .where(ResponseRow.id.in_([d.response_id for d in best if d.response_id is not None])))}
+        snippets = backend.snippets(conn, [d.complaint_id for d in best if d.response_id is None],
+                                    [d.response_id for d in best if d.response_id is not None])
+    hits = []
+    for n, document in enumerate(best, 1):
+        c = details[document.complaint_id]
+        entry = entries.get(document.response_id) if document.response_id is not None else None
+        key: Document = ("response", entry.id) if entry else ("complaint", document.complaint_id)
+        hits.append(Hit(rank=n, id=c.id, source=c.source, external_id=c.external_id, business=c.name,
+                        filed_on=c.filed_on, status=c.status, title=c.title, url=c.url,
+                        matched=entry.kind if entry else "complaint", position=entry.position if entry else None,
+                        score=round(float(document.score), 6), snippet=snippets.get(key, "")))
+    return hits
+
+
+@dataclass(frozen=True)
+class _Document:
+    complaint_id: int
+    response_id: int | None  # None: the complaint's title and text
+    score: float
+
+
+def _best_documents(conn: Connection, backend: _Sqlite | _Postgres, conditions: list[Any],
+                    limit: int) -> list[_Document]:
+    """The `limit` best complaints, each by its best document: documents are read best first (a bounded sort,
+    no grouping of every match) until `limit` complaints are found or the matches run out. Exact: a complaint
+    among the best has fewer than `limit` better complaints, so its best document comes before that point."""
+    documents = backend.documents(with_complaint=bool(conditions)).subquery("documents")
+    query = select(documents.c.complaint_id, documents.c.response_id, documents.c.score)
+    if conditions:
+        query = query.join(ComplaintRow, ComplaintRow.id == documents.c.complaint_id).where(*conditions)
+    query = query.order_by(documents.c.score.desc(), documents.c.complaint_id, documents.c.response_id)
+    wanted = max(4 * limit, 50)
+    while True:
+        rows = conn.execute(query.limit(wanted)).all()
+        # Without filters, an entry's complaint is looked up for these rows only, not for every match.
+        owners = {} if conditions else dict(conn.execute(
+            select(ResponseRow.id, ResponseRow.complaint_id)
+            .where(ResponseRow.id.in_([r.response_id for r in rows if r.response_id is not None]))).all())
+        best: dict[int, _Document] = {}
+        for row in rows:
+            complaint_id = owners.get(row.response_id, row.complaint_id)
+            best.setdefault(complaint_id, _Document(complaint_id, row.response_id, row.score))
+        if len(best) >= limit or len(rows) < wanted:
+            return list(best.values())[:limit]
+        wanted *= 4
 
 
 Document = tuple[str, int]  # ("complaint", complaint id) or ("response", response id)
@@ -79,20 +114,17 @@ class _Sqlite:
     def __init__(self, parsed: search_query.Query):
         self.match = search_query.fts5(parsed)
 
-    def best_documents(self) -> Any:
-        # min() picks, for each complaint, the row of its best bm25 (SQLite fills bare columns from that row).
-        return text("""
-            SELECT complaint_id, response_id, -best AS score FROM (
-                SELECT complaint_id, response_id, min(score) AS best FROM (
-                    SELECT complaints_fts.rowid AS complaint_id, NULL AS response_id,
-                           bm25(complaints_fts, 4.0, 1.0) AS score
-                    FROM complaints_fts WHERE complaints_fts MATCH :match
-                    UNION ALL
-                    SELECT r.complaint_id, r.id, bm25(responses_fts)
-                    FROM responses_fts JOIN responses r ON r.id = responses_fts.rowid
-                    WHERE responses_fts MATCH :match
-                ) GROUP BY complaint_id
-            )""").bindparams(match=self.match).columns(*_COLUMNS)
+    def documents(self, with_complaint: bool) -> Any:
+        """Every matching document and its score; an entry's complaint_id only `with_complaint` (else NULL)."""
+        entries = ("SELECT r.complaint_id, r.id, -bm25(responses_fts) FROM responses_fts "
+                   "JOIN responses r ON r.id = responses_fts.rowid" if with_complaint else
+                   "SELECT NULL, responses_fts.rowid, -bm25(responses_fts) FROM responses_fts")
+        return text(f"""
+            SELECT complaints_fts.rowid AS complaint_id, NULL AS response_id,
+                   -bm25(complaints_fts, 4.0, 1.0) AS score
+            FROM complaints_fts WHERE complaints_fts MATCH :match
+            UNION ALL
+            {entries} WHERE responses_fts MATCH :match""").bindparams(match=self.match).columns(*_COLUMNS)
 
     def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[Document, str]:
         found: dict[Document, str] = {}
@@ -114,16 +146,15 @@ class _Postgres:
     def __init__(self, parsed: search_query.Query):
         self.expression, self.params = search_query.tsquery(parsed)
 
-    def best_documents(self) -> Any:
+    def documents(self, with_complaint: bool) -> Any:
+        # The complaint id of an entry is on its own row: no join to leave out.
         return text(f"""
-            SELECT DISTINCT ON (complaint_id) complaint_id, response_id, score FROM (
-                SELECT c.id AS complaint_id, NULL::integer AS response_id,
-                       ts_rank_cd(c.search_vector, q.query, 1) AS score
-                FROM complaints c, (SELECT {self.expression} AS query) q WHERE c.search_vector @@ q.query
-                UNION ALL
-                SELECT r.complaint_id, r.id, ts_rank_cd(r.search_vector, q.query, 1)
-                FROM responses r, (SELECT {self.expression} AS query) q WHERE r.search_vector @@ q.query
-            ) matches ORDER BY complaint_id, score DESC, response_id NULLS FIRST""").bindparams(
+            SELECT c.id AS complaint_id, NULL::integer AS response_id,
+                   ts_rank_cd(c.search_vector, q.query, 1) AS score
+            FROM complaints c, (SELECT {self.expression} AS query) q WHERE c.search_vector @@ q.query
+            UNION ALL
+            SELECT r.complaint_id, r.id, ts_rank_cd(r.search_vector, q.query, 1)
+            FROM responses r, (SELECT {self.expression} AS query) q WHERE r.search_vector @@ q.query""").bindparams(
             **self.params).columns(*_COLUMNS)
 
     def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[Document, str]:
