@@ -81,7 +81,8 @@ def index_size(url: str) -> dict[str, float]:
                                  ).scalar_one()
         else:
             index = conn.execute(text(
-                "SELECT pg_relation_size('ix_complaints_search_vector') + pg_relation_size('ix_responses_search_vector')"
+                "SELECT pg_relation_size('ix_complaints_search_vector')"
+                " + pg_relation_size('ix_responses_search_vector')"
                 " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM complaints)"
                 " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM responses)")).scalar_one()
             total = conn.execute(text("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
@@ -92,8 +93,9 @@ def index_size(url: str) -> dict[str, float]:
 
 
 def run_size(backend: str, url: str, size: int, runs: int) -> None:
-    from complaints_crawler.archive import database
     from synthetic_archive import fill
+
+    from complaints_crawler.archive import database
 
     database.upgrade(url)
     started = time.perf_counter()

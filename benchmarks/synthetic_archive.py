@@ -59,8 +59,8 @@ def fill(url: str, count: int, chunk: int = 20_000) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(insert(BusinessRow), [
-            dict(id=b, source="bbb", external_id=f"synthetic-{b}", name=f"Synthetic Business {b}", first_seen_at=now,
-                 last_seen_at=now) for b in range(1, BUSINESSES + 1)])
+            {"id": b, "source": "bbb", "external_id": f"synthetic-{b}", "name": f"Synthetic Business {b}",
+             "first_seen_at": now, "last_seen_at": now} for b in range(1, BUSINESSES + 1)])
     for start in range(0, count, chunk):
         ids = range(start + 1, min(start + chunk, count) + 1)
         bodies = words[rng.choice(VOCABULARY_SIZE, size=(len(ids), COMPLAINT_WORDS), p=p)]
@@ -68,18 +68,18 @@ def fill(url: str, count: int, chunk: int = 20_000) -> None:
         complaints, responses = [], []
         for n, i in enumerate(ids):
             text = " ".join(bodies[n])
-            complaints.append(dict(
-                id=i, source="bbb", external_id=f"s{i}", business_id=i % BUSINESSES + 1, title=None,
-                filed_on=date(2023, 1, 1) + timedelta(days=i % 1095), complaint_type="Billing Issues",
-                status="Answered", text=text, text_normalized=text, content_hash=f"{i:064x}", mask_count=0,
-                entry_count=2, photos_count=0, comments_count=0, helpful_count=0, first_seen_at=now,
-                last_seen_at=now, last_changed_at=now))
+            complaints.append({
+                "id": i, "source": "bbb", "external_id": f"s{i}", "business_id": i % BUSINESSES + 1, "title": None,
+                "filed_on": date(2023, 1, 1) + timedelta(days=i % 1095), "complaint_type": "Billing Issues",
+                "status": "Answered", "text": text, "text_normalized": text, "content_hash": f"{i:064x}",
+                "mask_count": 0, "entry_count": 2, "photos_count": 0, "comments_count": 0, "helpful_count": 0,
+                "first_seen_at": now, "last_seen_at": now, "last_changed_at": now})
             for position in (1, 2):
                 entry = " ".join(entries[2 * n + position - 1])
-                responses.append(dict(complaint_id=i, position=position,
-                                      kind="business_response" if position == 1 else "customer_answer",
-                                      posted_on=date(2023, 1, 1) + timedelta(days=i % 1095 + position),
-                                      text=entry, text_normalized=entry))
+                responses.append({"complaint_id": i, "position": position,
+                                  "kind": "business_response" if position == 1 else "customer_answer",
+                                  "posted_on": date(2023, 1, 1) + timedelta(days=i % 1095 + position),
+                                  "text": entry, "text_normalized": entry})
         with engine.begin() as conn:
             conn.execute(insert(ComplaintRow), complaints)
             conn.execute(insert(ResponseRow), responses)
