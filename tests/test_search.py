@@ -75,6 +75,23 @@ def test_ranked_hits_with_highlighted_snippets(demo):
     assert [h.external_id for h in search(engine, "refund", limit=3)] == [h.external_id for h in hits[:3]]
 
 
+def test_a_rank_window_scores_only_the_newest_matches(demo):
+    backend, engine = demo
+    assert search(engine, "refund", limit=100, window=None) == search(engine, "refund", limit=100)  # 16 < window
+    newest = {
+        "sqlite": ("SELECT max(rowid) FROM complaints_fts WHERE complaints_fts MATCH '\"refund\"'",
+                   "SELECT r.complaint_id FROM responses r WHERE r.id = (SELECT max(rowid) FROM responses_fts "
+                   "WHERE responses_fts MATCH '\"refund\"')"),
+        "postgresql": ("SELECT max(id) FROM complaints WHERE search_vector @@ phraseto_tsquery('english', 'refund')",
+                       "SELECT complaint_id FROM responses WHERE id = (SELECT max(id) FROM responses "
+                       "WHERE search_vector @@ phraseto_tsquery('english', 'refund'))"),
+    }[backend]
+    with engine.connect() as conn:
+        expected = {conn.execute(text(statement)).scalar_one() for statement in newest}
+    windowed = search(engine, "refund", limit=100, window=1)  # one complaint text and one entry scored
+    assert {h.id for h in windowed} == expected and len(windowed) == len(expected) >= 1
+
+
 def test_phrases_alternatives_exclusions_and_filters(demo):
     _, engine = demo
     assert keys(search(engine, '"cable box"')) == {("bbb", "23198462")}

@@ -32,6 +32,9 @@ def add_commands(command: CommandFactory) -> None:
     _filter_options(search, until=False)
     search.add_argument("--limit", type=_positive, default=20, help="how many hits (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
+    search.add_argument("--rank-all", action="store_true",
+                        help="rank every matching document (by default a word matching more than 10,000 texts or "
+                             "entries is ranked among the 10,000 most recently archived of each; slower)")
 
     export = command("export", _one_line(cmd_export), "write complaints, thread entries or whole threads to a file")
     export.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "sqlite"],
@@ -111,9 +114,9 @@ def _archive(args: argparse.Namespace) -> Any:
 
 
 def cmd_search(args: argparse.Namespace) -> None:
-    from complaints_crawler.reading.search import search
+    from complaints_crawler.reading.search import RANK_WINDOW, search
 
-    hits = search(_archive(args), args.query, _filters(args), args.limit)
+    hits = search(_archive(args), args.query, _filters(args), args.limit, window=None if args.rank_all else RANK_WINDOW)
     if args.json:
         for hit in hits:
             print(json.dumps(hit.as_json(), ensure_ascii=False))

@@ -37,12 +37,12 @@ def export(engine: Engine, fmt: str, table: str, filters: Filters, out: Path, *,
             return export_sqlite(engine, filters, target, batch_size)
     writer = {"csv": _csv, "jsonl": _jsonl, "parquet": _parquet}[fmt]
     flat = table == "threads" and fmt == "csv"  # CSV cannot nest: one row per entry, in reading order
-    with _partial(out) as target, _snapshot(engine) as conn:
+    with _partial(out) as target, snapshot(engine) as conn:
         return writer(batches(conn, table, filters, batch_size, flat=flat), fields(table, flat), target)
 
 
 @contextmanager
-def _snapshot(engine: Engine) -> Iterator[Any]:
+def snapshot(engine: Engine) -> Iterator[Any]:
     """One transaction for every batch: rows a crawl commits meanwhile are all in, or all out."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**options) as conn, conn.begin():

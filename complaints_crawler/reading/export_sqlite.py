@@ -27,9 +27,9 @@ from complaints_crawler.archive.models import (
     RedactionRow,
     ResponseRow,
 )
-from complaints_crawler.reading.export import _snapshot
+from complaints_crawler.reading.export import snapshot
 from complaints_crawler.reading.filters import Filters, complaint_conditions
-from complaints_crawler.reading.rows import _keyset
+from complaints_crawler.reading.rows import keyset
 
 # Rows that belong to one complaint, copied with each batch of complaints.
 PER_COMPLAINT = (ResponseRow, RedactionRow, ComplaintRevisionRow, LshBucketRow)
@@ -42,15 +42,15 @@ def export_sqlite(source: Engine, filters: Filters, path: Path, batch_size: int)
     target = database.make_engine(url, migrating=True)
     complaints = 0
     try:
-        with _snapshot(source) as read, target.begin() as write:
+        with snapshot(source) as read, target.begin() as write:
             for model in (CrawlTargetRow, CrawlRunRow):
                 _copy(write, model.__table__, _all(read, model.__table__, batch_size))  # type: ignore[arg-type]
             conditions = complaint_conditions(read, filters)
             business_ids = select(ComplaintRow.business_id).where(*conditions).distinct()
             businesses = select(BusinessRow.__table__).where(BusinessRow.id.in_(business_ids))
-            _copy(write, BusinessRow.__table__, _keyset(read, businesses, BusinessRow.id, batch_size))  # type: ignore[arg-type]
+            _copy(write, BusinessRow.__table__, keyset(read, businesses, BusinessRow.id, batch_size))  # type: ignore[arg-type]
             selected = select(ComplaintRow.__table__).where(*conditions)
-            for batch in _keyset(read, selected, ComplaintRow.id, batch_size):
+            for batch in keyset(read, selected, ComplaintRow.id, batch_size):
                 _copy(write, ComplaintRow.__table__, [batch])  # type: ignore[arg-type]
                 ids = [row["id"] for row in batch]
                 for owned in PER_COMPLAINT:
@@ -72,7 +72,7 @@ def export_sqlite(source: Engine, filters: Filters, path: Path, batch_size: int)
 
 
 def _all(conn: Connection, table: Table, size: int) -> Iterable[list[dict[str, Any]]]:
-    return _keyset(conn, select(table), table.c.id, size)
+    return keyset(conn, select(table), table.c.id, size)
 
 
 def _copy(conn: Connection, table: Table, batches: Iterable[list[dict[str, Any]]]) -> None:

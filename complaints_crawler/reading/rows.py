@@ -51,11 +51,11 @@ def batches(conn: Connection, table: str, filters: Filters, size: int = 1000,
     if table == "responses":
         query = (select(*RESPONSE_COLUMNS).join(ComplaintRow, ComplaintRow.id == ResponseRow.complaint_id)
                  .where(*conditions))
-        yield from _keyset(conn, query, ResponseRow.id, size)
+        yield from keyset(conn, query, ResponseRow.id, size)
         return
     query = (select(*COMPLAINT_COLUMNS, BusinessRow.name.label("business_name"))
              .join(BusinessRow, BusinessRow.id == ComplaintRow.business_id).where(*conditions))
-    for complaints in _keyset(conn, query, ComplaintRow.id, size):
+    for complaints in keyset(conn, query, ComplaintRow.id, size):
         if table == "complaints":
             yield complaints
         elif flat:
@@ -65,7 +65,7 @@ def batches(conn: Connection, table: str, filters: Filters, size: int = 1000,
             yield [{**c, "entries": entries.get(c["id"], [])} for c in complaints]
 
 
-def _keyset(conn: Connection, query: Select[Any], key: Any, size: int) -> Iterator[list[Row]]:
+def keyset(conn: Connection, query: Select[Any], key: Any, size: int) -> Iterator[list[Row]]:
     last = None
     while True:
         page = query.order_by(key).limit(size)

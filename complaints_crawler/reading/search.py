@@ -11,7 +11,25 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Float, Integer, bindparam, column, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    column,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy import (
+    table as sql_table,
+)
+from sqlalchemy.dialects import postgresql
 
 from complaints_crawler.archive.database import reading
 from complaints_crawler.archive.models import BusinessRow, ComplaintRow, ResponseRow
@@ -19,6 +37,9 @@ from complaints_crawler.reading import query as search_query
 from complaints_crawler.reading.filters import Filters, complaint_conditions
 
 MARK = "**"  # around each matched word in a snippet (Markdown bold)
+# Documents of a kind scored per search, newest first: scoring every match of a common word in a big archive
+# (a fifth of a million documents) takes seconds; a specific word has fewer matches and is ranked exactly.
+RANK_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -43,12 +64,17 @@ class Hit:
         return values
 
 
-def search(engine: Engine, text_query: str, filters: Filters | None = None, limit: int = 20) -> list[Hit]:
+def search(engine: Engine, text_query: str, filters: Filters | None = None, limit: int = 20,
+           window: int | None = RANK_WINDOW) -> list[Hit]:
+    """The `limit` best complaints for `text_query`. Complaint texts and thread entries are each ranked among
+    the `window` most recently archived matching documents of their kind (None: among all of them)."""
     filters = filters or Filters()
     parsed = search_query.parse(text_query)
     with reading(engine) as conn:
         backend = _Postgres(parsed) if conn.dialect.name == "postgresql" else _Sqlite(parsed)
-        best = _best_documents(conn, backend, complaint_conditions(conn, filters), limit)
+        conditions = complaint_conditions(conn, filters)
+        allowed = select(ComplaintRow.id).where(*conditions) if conditions else None
+        best = _best_documents(conn, backend.documents(allowed, window), limit)
         if not best:
             return []
         details = {r.id: r for r in conn.execute(
@@ -80,51 +106,65 @@ class _Document:
     score: float
 
 
-def _best_documents(conn: Connection, backend: _Sqlite | _Postgres, conditions: list[Any],
-                    limit: int) -> list[_Document]:
+def _best_documents(conn: Connection, documents: Any, limit: int) -> list[_Document]:
     """The `limit` best complaints, each by its best document: documents are read best first (a bounded sort,
     no grouping of every match) until `limit` complaints are found or the matches run out. Exact: a complaint
     among the best has fewer than `limit` better complaints, so its best document comes before that point."""
-    documents = backend.documents(with_complaint=bool(conditions)).subquery("documents")
-    query = select(documents.c.complaint_id, documents.c.response_id, documents.c.score)
-    if conditions:
-        query = query.join(ComplaintRow, ComplaintRow.id == documents.c.complaint_id).where(*conditions)
-    query = query.order_by(documents.c.score.desc(), documents.c.complaint_id, documents.c.response_id)
+    ranked = documents.subquery("documents")
+    query = select(ranked.c.kind, ranked.c.id, ranked.c.score).order_by(
+        ranked.c.score.desc(), ranked.c.kind, ranked.c.id)
     wanted = max(4 * limit, 50)
     while True:
         rows = conn.execute(query.limit(wanted)).all()
-        # Without filters, an entry's complaint is looked up for these rows only, not for every match.
-        owners = {} if conditions else dict(conn.execute(
+        # An entry's complaint is looked up for these rows only, not for every match.
+        owners = dict(conn.execute(
             select(ResponseRow.id, ResponseRow.complaint_id)
-            .where(ResponseRow.id.in_([r.response_id for r in rows if r.response_id is not None]))).all())
+            .where(ResponseRow.id.in_([r.id for r in rows if r.kind == "r"]))).all())
         best: dict[int, _Document] = {}
         for row in rows:
-            complaint_id = owners.get(row.response_id, row.complaint_id)
-            best.setdefault(complaint_id, _Document(complaint_id, row.response_id, row.score))
+            complaint_id = owners[row.id] if row.kind == "r" else row.id
+            best.setdefault(complaint_id, _Document(complaint_id, row.id if row.kind == "r" else None, row.score))
         if len(best) >= limit or len(rows) < wanted:
             return list(best.values())[:limit]
         wanted *= 4
 
 
 Document = tuple[str, int]  # ("complaint", complaint id) or ("response", response id)
-_COLUMNS = (column("complaint_id", Integer), column("response_id", Integer), column("score", Float))
+_COLUMNS = (column("kind", String), column("id", Integer), column("score", Float))
+
+
+def _entries_of(allowed: Select[Any]) -> Select[Any]:
+    """Thread entries of the allowed complaints: read from the (complaint_id, position) index alone."""
+    return select(ResponseRow.id).where(ResponseRow.complaint_id.in_(allowed))
+
+
+def _inline(query: Select[Any]) -> str:
+    return str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 class _Sqlite:
     def __init__(self, parsed: search_query.Query):
         self.match = search_query.fts5(parsed)
 
-    def documents(self, with_complaint: bool) -> Any:
-        """Every matching document and its score; an entry's complaint_id only `with_complaint` (else NULL)."""
-        entries = ("SELECT r.complaint_id, r.id, -bm25(responses_fts) FROM responses_fts "
-                   "JOIN responses r ON r.id = responses_fts.rowid" if with_complaint else
-                   "SELECT NULL, responses_fts.rowid, -bm25(responses_fts) FROM responses_fts")
-        return text(f"""
-            SELECT complaints_fts.rowid AS complaint_id, NULL AS response_id,
-                   -bm25(complaints_fts, 4.0, 1.0) AS score
-            FROM complaints_fts WHERE complaints_fts MATCH :match
-            UNION ALL
-            {entries} WHERE responses_fts MATCH :match""").bindparams(match=self.match).columns(*_COLUMNS)
+    def documents(self, allowed: Select[Any] | None, window: int | None) -> Any:
+        """Every matching document: kind ("c" complaint, "r" thread entry), its id, and its score.
+
+        Filters are sets of ids (from narrow indexes), never a row lookup per match; a window reads FTS5's
+        matches newest first and stops, so no more than `window` documents of a kind are scored."""
+        parts = []
+        for kind, table, weights, ids in (("c", "complaints_fts", "4.0, 1.0", allowed),
+                                          ("r", "responses_fts", "1.0", None if allowed is None else
+                                           _entries_of(allowed))):
+            rowid: Any = literal_column(f"{table}.rowid")
+            part = select(literal(kind).label("kind"), rowid.label("id"),
+                          literal_column(f"-bm25({table}, {weights})").label("score")).select_from(
+                sql_table(table)).where(text(f"{table} MATCH :match").bindparams(match=self.match))
+            if ids is not None:
+                part = part.where(rowid.in_(ids))
+            if window:
+                part = part.order_by(rowid.desc()).limit(window)
+            parts.append(select(part.subquery()))
+        return union_all(*parts)
 
     def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[Document, str]:
         found: dict[Document, str] = {}
@@ -146,16 +186,18 @@ class _Postgres:
     def __init__(self, parsed: search_query.Query):
         self.expression, self.params = search_query.tsquery(parsed)
 
-    def documents(self, with_complaint: bool) -> Any:
-        # The complaint id of an entry is on its own row: no join to leave out.
-        return text(f"""
-            SELECT c.id AS complaint_id, NULL::integer AS response_id,
-                   ts_rank_cd(c.search_vector, q.query, 1) AS score
-            FROM complaints c, (SELECT {self.expression} AS query) q WHERE c.search_vector @@ q.query
-            UNION ALL
-            SELECT r.complaint_id, r.id, ts_rank_cd(r.search_vector, q.query, 1)
-            FROM responses r, (SELECT {self.expression} AS query) q WHERE r.search_vector @@ q.query""").bindparams(
-            **self.params).columns(*_COLUMNS)
+    def documents(self, allowed: Select[Any] | None, window: int | None) -> Any:
+        """As _Sqlite.documents: a window takes the newest matches by id, and only those are scored."""
+        query = f"(SELECT {self.expression})"
+        parts = []
+        for kind, table, ids in (("c", "complaints", allowed),
+                                 ("r", "responses", None if allowed is None else _entries_of(allowed))):
+            # The filter's values are ids, dates and site names: rendered inline, the statement stays one text.
+            where = "" if ids is None else f" AND id IN ({_inline(ids)})"
+            limit = f" ORDER BY id DESC LIMIT {int(window)}" if window else ""
+            parts.append(f"""SELECT '{kind}' AS kind, id, ts_rank_cd(search_vector, {query}, 1) AS score FROM (
+                SELECT id, search_vector FROM {table} WHERE search_vector @@ {query}{where}{limit}) AS {table}""")
+        return text(" UNION ALL ".join(parts)).bindparams(**self.params).columns(*_COLUMNS)
 
     def snippets(self, conn: Connection, complaint_ids: list[int], response_ids: list[int]) -> dict[Document, str]:
         found: dict[Document, str] = {}
