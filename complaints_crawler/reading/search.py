@@ -160,7 +160,8 @@ class _Sqlite:
                           literal_column(f"-bm25({table}, {weights})").label("score")).select_from(
                 sql_table(table)).where(text(f"{table} MATCH :match").bindparams(match=self.match))
             if ids is not None:
-                part = part.where(rowid.in_(ids))
+                # "+rowid": a set to check each match against, not rowids to look up one full-text query each.
+                part = part.where(literal_column(f"+{table}.rowid").in_(ids))
             if window:
                 part = part.order_by(rowid.desc()).limit(window)
             parts.append(select(part.subquery()))
