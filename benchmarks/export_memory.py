@@ -3,8 +3,9 @@
     python benchmarks/export_memory.py [--sizes 1000,100000] [--formats csv,jsonl,parquet,sqlite]
 
 For each size a synthetic SQLite archive (benchmarks/synthetic_archive.py: two thread entries a complaint)
-is built, then each export runs in a fresh process (`python -m complaints_crawler.cli export …`, threads for
-csv/jsonl/parquet) and its peak resident memory is read from the kernel (wait4). Prints a JSON line per size
+is built by a separate process (this one stays small, so the children it forks start small), then each
+export runs in a fresh process (`python -m complaints_crawler.cli export …`, threads for csv/jsonl/parquet)
+and its peak resident memory is read from the kernel (wait4). Prints a JSON line per size
 and format, then the ratio of the largest size's peak to the smallest's per format.
 """
 
@@ -39,17 +40,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--formats", default="csv,jsonl,parquet,sqlite")
     args = parser.parse_args()
-    from synthetic_archive import fill
-
-    from complaints_crawler.archive import database
-
     peaks: dict[str, list[float]] = {}
     sizes = [int(s) for s in args.sizes.split(",")]
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="export-bench-") as folder:
             url = f"sqlite:///{Path(folder) / 'archive.db'}"
-            database.upgrade(url)
-            fill(url, size)
+            # Filled by another process: a child forked from a big parent would count the parent's pages.
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synthetic_archive.py"), url, str(size)],
+                           check=True)
             for fmt in args.formats.split(","):
                 out = Path(folder) / f"export.{fmt}"
                 table = [] if fmt == "sqlite" else ["--table", "threads"]

@@ -87,3 +87,15 @@ def fill(url: str, count: int, chunk: int = 20_000) -> None:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE businesses, complaints, responses")
     engine.dispose()
+
+
+if __name__ == "__main__":
+    # python benchmarks/synthetic_archive.py URL COUNT: a new archive at URL with COUNT synthetic complaints.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from complaints_crawler.archive import database
+
+    database.upgrade(sys.argv[1])
+    fill(sys.argv[1], int(sys.argv[2]))
