@@ -89,7 +89,7 @@ def index_size(url: str) -> dict[str, float]:
                                       "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
                                       "AND c.relkind = 'r'")).scalar_one()
     engine.dispose()
-    return {"index_mb": round(index / 2**20, 1), "archive_mb": round(total / 2**20, 1)}
+    return {"index_mb": round(float(index) / 2**20, 1), "archive_mb": round(float(total) / 2**20, 1)}
 
 
 def run_size(backend: str, url: str, size: int, runs: int) -> None:
