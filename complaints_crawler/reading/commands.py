@@ -18,10 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from complaints_crawler.archive import database
 from complaints_crawler.reading.archive import ReadingError, open_for_reading
 from complaints_crawler.reading.filters import Filters
+from complaints_crawler.sites import SITES
 
 Handler = Callable[[argparse.Namespace], None]
 CommandFactory = Callable[..., argparse.ArgumentParser]
-SOURCES = ["bbb", "consumercomplaints", "complaintsboard"]
+SOURCES = sorted(SITES)
 
 
 def add_commands(command: CommandFactory) -> None:
