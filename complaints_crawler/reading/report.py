@@ -35,7 +35,7 @@ def write_report(engine: Engine, business: str, out: Path, source: str | None = 
     made = charts(data)
     specs = {chart_id: chart.to_dict() for chart_id, (_, chart) in made.items()}
     page = render(data, {chart_id: (title, specs[chart_id]) for chart_id, (title, _) in made.items()},
-                  vl_convert.javascript_bundle(vl_version=vl_version()))
+                  vl_convert.javascript_bundle(None, vl_version=vl_version()))
     out.write_text(page, encoding="utf-8")
     if png_dir is not None:
         png_dir.mkdir(parents=True, exist_ok=True)
