@@ -16,6 +16,8 @@ from complaints_crawler.reading.archive import ReadingError
 from complaints_crawler.reading.charts import charts, vl_version
 from complaints_crawler.reading.report_data import Figure, ReportData, report_data
 
+# What the page's script needs from the bundle: vegaEmbed, as a global.
+BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1b1b1b; }
 table.figures { border-collapse: collapse; margin: 1rem 0 2rem; }
@@ -35,7 +37,7 @@ def write_report(engine: Engine, business: str, out: Path, source: str | None = 
     made = charts(data)
     specs = {chart_id: chart.to_dict() for chart_id, (_, chart) in made.items()}
     page = render(data, {chart_id: (title, specs[chart_id]) for chart_id, (title, _) in made.items()},
-                  vl_convert.javascript_bundle(None, vl_version=vl_version()))
+                  vl_convert.javascript_bundle(BUNDLE_SNIPPET, vl_version=vl_version()))
     out.write_text(page, encoding="utf-8")
     if png_dir is not None:
         png_dir.mkdir(parents=True, exist_ok=True)
