@@ -16,6 +16,7 @@ from complaints_crawler import settings
 from complaints_crawler.archive import database, queries
 from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
 from complaints_crawler.crawl.scrapyd import add_scrapyd_commands
+from complaints_crawler.reading.archive import ReadingError
 from complaints_crawler.sites import SITES
 
 
@@ -335,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     add_crawl_command(commands, ARCHIVE_HELP)
     add_scrapyd_commands(commands)
+
+    from complaints_crawler.reading.commands import add_commands  # search, export, sql, browse, report
+
+    add_commands(command)
     return parser
 
 
@@ -345,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as error:
         print(f"complaints: {error}", file=sys.stderr)
         return error.exit_code
-    except (CliError, database.ArchiveSchemaError, ValueError, OSError) as error:
+    except (CliError, database.ArchiveSchemaError, ReadingError, ValueError, OSError) as error:
         if isinstance(error, BrokenPipeError):
             return _closed_pipe()
         print(f"complaints: {_one_line(error)}", file=sys.stderr)
