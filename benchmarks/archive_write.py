@@ -28,10 +28,11 @@ DEFAULT_PG = os.environ.get("COMPLAINTS_TEST_PG_URL", "postgresql://postgres@127
 
 
 def measure(url: str, mode: str, count: int, batch: int, near_duplicates: bool = True) -> dict:
+    from factories import business, complaint
+
     from complaints_crawler.archive import database
     from complaints_crawler.archive.prepare import prepare
     from complaints_crawler.archive.store import ArchiveStore
-    from factories import business, complaint
 
     if url.startswith("postgresql"):
         import psycopg
@@ -50,7 +51,7 @@ def measure(url: str, mode: str, count: int, batch: int, near_duplicates: bool =
     run = store.open_run("benchmark", {"mode": mode})
     started = time.perf_counter()
     for start in range(0, count, size):
-        store.write(profiles if start == 0 else [], items[start:start + size], run)
+        store.write(profiles if start == 0 else [], items[start : start + size], run)
     elapsed = time.perf_counter() - started
     store.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -92,14 +93,27 @@ def main() -> None:
                 if name == "sqlite":
                     Path(f"{folder}/bench.db").unlink(missing_ok=True)
                 out = subprocess.run(
-                    [sys.executable, __file__, "--batch", str(args.batch), "--one", url,
-                     "single" if mode == "one commit per item" else "batched", str(count), near],
-                    capture_output=True, text=True, check=True,
+                    [
+                        sys.executable,
+                        __file__,
+                        "--batch",
+                        str(args.batch),
+                        "--one",
+                        url,
+                        "single" if mode == "one commit per item" else "batched",
+                        str(count),
+                        near,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 )
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 rates[mode] = r["per_second"]
-                print(f"{name:<11} {mode:<22} {r['complaints']:>10} {r['seconds']:>8.2f} {r['per_second']:>13,.0f} "
-                      f"{r['peak_mb']:>8.0f}")
+                print(
+                    f"{name:<11} {mode:<22} {r['complaints']:>10} {r['seconds']:>8.2f} {r['per_second']:>13,.0f} "
+                    f"{r['peak_mb']:>8.0f}"
+                )
             print(f"{name:<11} batched / one-per-item: {rates['batched'] / rates['one commit per item']:.1f}x")
 
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,33 +35,60 @@ def fill(url: str, start: int, stop: int) -> None:
     from complaints_crawler.archive.models import BusinessRow, ComplaintRow, LshBucketRow
 
     engine = open_archive(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rng = random.Random(start)
     with engine.begin() as conn:
         if start == 0:
-            conn.execute(insert(BusinessRow).values(source="bbb", external_id="filler", name="Filler", first_seen_at=now,
-                                                    last_seen_at=now))
+            conn.execute(
+                insert(BusinessRow).values(
+                    source="bbb", external_id="filler", name="Filler", first_seen_at=now, last_seen_at=now
+                )
+            )
     step = 20_000
     for begin in range(start, stop, step):
         ids = range(begin + 1, min(begin + step, stop) + 1)
         with engine.begin() as conn:
-            conn.execute(insert(ComplaintRow), [
-                dict(id=i, source="bbb", external_id=f"filler-{i}", business_id=1, text="x", text_normalized="x",
-                     content_hash=f"{i:064x}", mask_count=0, entry_count=0, photos_count=0, comments_count=0,
-                     helpful_count=0, first_seen_at=now, last_seen_at=now, last_changed_at=now)
-                for i in ids
-            ])
-            conn.execute(insert(LshBucketRow), [
-                dict(complaint_id=i, band=band, bucket=rng.getrandbits(64) - (1 << 63)) for i in ids for band in range(16)
-            ])
+            conn.execute(
+                insert(ComplaintRow),
+                [
+                    dict(
+                        id=i,
+                        source="bbb",
+                        external_id=f"filler-{i}",
+                        business_id=1,
+                        text="x",
+                        text_normalized="x",
+                        content_hash=f"{i:064x}",
+                        mask_count=0,
+                        entry_count=0,
+                        photos_count=0,
+                        comments_count=0,
+                        helpful_count=0,
+                        first_seen_at=now,
+                        last_seen_at=now,
+                        last_changed_at=now,
+                    )
+                    for i in ids
+                ],
+            )
+            conn.execute(
+                insert(LshBucketRow),
+                [
+                    dict(complaint_id=i, band=band, bucket=rng.getrandbits(64) - (1 << 63))
+                    for i in ids
+                    for band in range(16)
+                ],
+            )
     engine.dispose()
 
 
 def probe(url: str, count: int, offset: int) -> dict:
-    from complaints_crawler.archive import near_duplicates, store as store_module
+    from factories import complaint
+
+    from complaints_crawler.archive import near_duplicates
+    from complaints_crawler.archive import store as store_module
     from complaints_crawler.archive.prepare import prepare
     from complaints_crawler.archive.store import ArchiveStore
-    from factories import complaint
 
     items = [complaint(offset + n, responses=2) for n in range(count)]
     link_seconds = 0.0
@@ -82,7 +109,7 @@ def probe(url: str, count: int, offset: int) -> dict:
     text_seconds = time.perf_counter() - started
     started = time.perf_counter()
     for begin in range(0, count, 500):
-        store.write([], prepared[begin:begin + 500], None)
+        store.write([], prepared[begin : begin + 500], None)
     write_seconds = time.perf_counter() - started
     store.close()
     assert near_duplicates  # imported for the patch target's module
@@ -114,22 +141,34 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/scaling.db"
         filled = 0
-        print(f"{'archived':>10} {'text µs':>9} {'LSH µs':>8} {'masks+fp+LSH µs':>16} {'whole write µs':>15} {'peak MB':>8}")
+        print(
+            f"{'archived':>10} {'text µs':>9} {'LSH µs':>8} {'masks+fp+LSH µs':>16} {'whole write µs':>15} "
+            f"{'peak MB':>8}"
+        )
         results = {}
         for size in sizes:
             subprocess.run([sys.executable, __file__, "--fill", url, str(filled), str(size)], check=True)
             filled = size
-            out = subprocess.run([sys.executable, __file__, "--measure", url, str(args.probe), str(10_000_000 + size)],
-                                 check=True, capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--measure", url, str(args.probe), str(10_000_000 + size)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             r = results[size] = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{size:>10,} {r['text_us']:>9.0f} {r['lsh_us']:>8.0f} {r['masks_fingerprint_lsh_us']:>16.0f} "
-                  f"{r['write_us']:>15.0f} {r['peak_mb']:>8.0f}", flush=True)
+            print(
+                f"{size:>10,} {r['text_us']:>9.0f} {r['lsh_us']:>8.0f} {r['masks_fingerprint_lsh_us']:>16.0f} "
+                f"{r['write_us']:>15.0f} {r['peak_mb']:>8.0f}",
+                flush=True,
+            )
             filled += args.probe
         first, last = results[sizes[0]], results[sizes[-1]]
-        print(f"cost at {sizes[-1]:,} / cost at {sizes[0]:,}: "
-              f"{last['masks_fingerprint_lsh_us'] / first['masks_fingerprint_lsh_us']:.2f}x; "
-              f"peak memory {first['peak_mb']:.0f} -> {last['peak_mb']:.0f} MB; "
-              f"database {os.path.getsize(f'{folder}/scaling.db') / 2**20:.0f} MB")
+        print(
+            f"cost at {sizes[-1]:,} / cost at {sizes[0]:,}: "
+            f"{last['masks_fingerprint_lsh_us'] / first['masks_fingerprint_lsh_us']:.2f}x; "
+            f"peak memory {first['peak_mb']:.0f} -> {last['peak_mb']:.0f} MB; "
+            f"database {os.path.getsize(f'{folder}/scaling.db') / 2**20:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

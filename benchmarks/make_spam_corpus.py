@@ -137,9 +137,27 @@ ZH_TOPICS = {
         "家居保險可以保障水浸、火警及第三者責任等風險。",
     ],
 }
-ZH_KEYWORDS = {"支付": "八達通增值alipay", "減肥": "空中瑜珈減肥", "樓盤": "宏泰元苑呎價", "駕駛": "香港駕駛學院收費", "保險": "旅遊保險比較2025"}
-ZH_HEADINGS = ["{kw}: 最新優惠", "{kw}: 常見問題", "{kw}: 申請步驟", "{kw}: 需要協助?", "{kw}: 使用須知", "{kw}: 懶人包"]
-ZH_LISTICLES = ["{kw}{n}大分析{y}!(小編貼心推薦)", "{kw}{y}詳解!(小編推薦)", "{kw}{n}大優勢{y}!專家建議咁做…", "{kw}{y}詳細懶人包!內含{kw}絕密資料"]
+ZH_KEYWORDS = {
+    "支付": "八達通增值alipay",
+    "減肥": "空中瑜珈減肥",
+    "樓盤": "宏泰元苑呎價",
+    "駕駛": "香港駕駛學院收費",
+    "保險": "旅遊保險比較2025",
+}
+ZH_HEADINGS = [
+    "{kw}: 最新優惠",
+    "{kw}: 常見問題",
+    "{kw}: 申請步驟",
+    "{kw}: 需要協助?",
+    "{kw}: 使用須知",
+    "{kw}: 懶人包",
+]
+ZH_LISTICLES = [
+    "{kw}{n}大分析{y}!(小編貼心推薦)",
+    "{kw}{y}詳解!(小編推薦)",
+    "{kw}{n}大優勢{y}!專家建議咁做…",
+    "{kw}{y}詳細懶人包!內含{kw}絕密資料",
+]
 
 EN_TOPICS = {
     "flights": [
@@ -193,9 +211,26 @@ EN_TOPICS = {
         "Always read the repayment schedule before signing any agreement.",
     ],
 }
-EN_KEYWORDS = {"flights": "cheap flights london", "vpn": "best free vpn", "weightloss": "fast weight loss pills", "property": "flats for sale near me", "loans": "instant payday loans online"}
-EN_HEADINGS = ["{kw}: latest deals", "{kw}: what you need to know", "{kw}: frequently asked questions", "{kw}: how to apply", "{kw}: our verdict"]
-EN_LISTICLES = ["{n} Best {kw} Tips {y} (Updated)", "Top {n} {kw} Secrets {y}!", "{n} Amazing {kw} Tricks in {y} (Expert Picks)", "{kw} {y} (Updated Guide)"]
+EN_KEYWORDS = {
+    "flights": "cheap flights london",
+    "vpn": "best free vpn",
+    "weightloss": "fast weight loss pills",
+    "property": "flats for sale near me",
+    "loans": "instant payday loans online",
+}
+EN_HEADINGS = [
+    "{kw}: latest deals",
+    "{kw}: what you need to know",
+    "{kw}: frequently asked questions",
+    "{kw}: how to apply",
+    "{kw}: our verdict",
+]
+EN_LISTICLES = [
+    "{n} Best {kw} Tips {y} (Updated)",
+    "Top {n} {kw} Secrets {y}!",
+    "{n} Amazing {kw} Tricks in {y} (Expert Picks)",
+    "{kw} {y} (Updated Guide)",
+]
 
 HI_TOPICS = {
     "loan": [
@@ -235,7 +270,12 @@ HI_TOPICS = {
         "नेटवर्क की समस्या होने पर फोन को एक बार रीस्टार्ट करके देखें।",
     ],
 }
-HI_KEYWORDS = {"loan": "इंस्टेंट लोन ऐप", "travel": "सस्ते होटल गोवा", "health": "वजन कम करने का तरीका", "recharge": "सस्ता रिचार्ज प्लान"}
+HI_KEYWORDS = {
+    "loan": "इंस्टेंट लोन ऐप",
+    "travel": "सस्ते होटल गोवा",
+    "health": "वजन कम करने का तरीका",
+    "recharge": "सस्ता रिचार्ज प्लान",
+}
 HI_HEADINGS = ["{kw}: पूरी जानकारी", "{kw}: आवेदन कैसे करें", "{kw}: अक्सर पूछे जाने वाले सवाल", "{kw}: नए ऑफर"]
 HI_LISTICLES = ["टॉप {n} {kw} {y} (पूरी लिस्ट)", "बेस्ट {n} {kw} टिप्स {y}", "सबसे अच्छे {kw} {y} में"]
 
@@ -262,7 +302,9 @@ def doorway_page(rng: random.Random, lang: str, injection: float, salad_sections
     for topic in others[:salad_sections]:
         year = rng.choice([2024, 2025])
         blocks.append(rng.choice(listicles).format(kw=keywords[topic], n=rng.randint(3, 15), y=year))
-        blocks.append(_paragraph(rng, rng.sample(topics[topic], len(topics[topic])), keywords[topic], injection / 2, space) + "…")
+        blocks.append(
+            _paragraph(rng, rng.sample(topics[topic], len(topics[topic])), keywords[topic], injection / 2, space) + "…"
+        )
     return "\n\n".join(blocks)
 
 
@@ -279,7 +321,20 @@ def _paragraph(rng: random.Random, deck: list[str], keyword: str, injection: flo
 
 # ---------------------------------------------------------------- helpline spam
 
-BRANDS = ["Flipkart", "Amazon", "Paytm", "PhonePe", "Google Pay", "Xiaomi", "Airtel", "SBI", "Meesho", "Swiggy", "Zomato", "HDFC Bank"]
+BRANDS = [
+    "Flipkart",
+    "Amazon",
+    "Paytm",
+    "PhonePe",
+    "Google Pay",
+    "Xiaomi",
+    "Airtel",
+    "SBI",
+    "Meesho",
+    "Swiggy",
+    "Zomato",
+    "HDFC Bank",
+]
 HELPLINE_LINES = [
     "{brand} customer care number {phone} call now",
     "{brand} helpline number {phone} (24x7 toll free)",
@@ -301,8 +356,25 @@ HELPLINE_FILLER = [
     "सभी समस्याओं का समाधान एक कॉल पर।",
 ]
 PROMO_WORDS = {
-    "en": "instant loan app instant loan without documents instant loan approval low interest instant loan app download".split(),
-    "hi": "लोन ऐप तुरंत लोन बिना डॉक्यूमेंट लोन कम ब्याज लोन ऐप डाउनलोड".split(),
+    "en": [
+        "instant",
+        "loan",
+        "app",
+        "instant",
+        "loan",
+        "without",
+        "documents",
+        "instant",
+        "loan",
+        "approval",
+        "low",
+        "interest",
+        "instant",
+        "loan",
+        "app",
+        "download",
+    ],
+    "hi": ["लोन", "ऐप", "तुरंत", "लोन", "बिना", "डॉक्यूमेंट", "लोन", "कम", "ब्याज", "लोन", "ऐप", "डाउनलोड"],
 }
 OFF_LANGUAGE_FILLER = [
     "本公司提供專業清潔服務,價格合理,歡迎致電查詢。",
@@ -314,7 +386,14 @@ OFF_LANGUAGE_FILLER = [
 
 def _phone(rng: random.Random) -> str:
     number = f"{rng.choice('6789')}{rng.randrange(10**8, 10**9)}"
-    return rng.choice([number, f"+91 {number[:5]} {number[5:]}", f"0{number[:4]}-{number[4:]}", f"{number[:3]}-{number[3:6]}-{number[6:]}"])
+    return rng.choice(
+        [
+            number,
+            f"+91 {number[:5]} {number[5:]}",
+            f"0{number[:4]}-{number[4:]}",
+            f"{number[:3]}-{number[3:6]}-{number[6:]}",
+        ]
+    )
 
 
 def helpline_post(rng: random.Random, style: str) -> str:
@@ -334,10 +413,18 @@ def helpline_post(rng: random.Random, style: str) -> str:
 # ---------------------------------------------------------------- legitimate complaints
 
 COMPANIES = [
-    ("Xiaomi", "Redmi Note 8 Pro", "phone"), ("Samsung", "Galaxy M31", "phone"), ("Flipkart", "washing machine", "order"),
-    ("Amazon", "air fryer", "order"), ("Spectrum", "internet plan", "service"), ("Comcast", "cable box", "service"),
-    ("Airtel", "postpaid connection", "service"), ("Jio", "fiber connection", "service"), ("HDFC Bank", "credit card", "bank"),
-    ("Microsoft", "Xbox controller", "order"), ("Dell", "laptop", "product"), ("Swiggy", "food order", "order"),
+    ("Xiaomi", "Redmi Note 8 Pro", "phone"),
+    ("Samsung", "Galaxy M31", "phone"),
+    ("Flipkart", "washing machine", "order"),
+    ("Amazon", "air fryer", "order"),
+    ("Spectrum", "internet plan", "service"),
+    ("Comcast", "cable box", "service"),
+    ("Airtel", "postpaid connection", "service"),
+    ("Jio", "fiber connection", "service"),
+    ("HDFC Bank", "credit card", "bank"),
+    ("Microsoft", "Xbox controller", "order"),
+    ("Dell", "laptop", "product"),
+    ("Swiggy", "food order", "order"),
 ]
 OPENINGS = [
     "I purchased a {product} from {company} on {date}.",
@@ -446,14 +533,26 @@ def written_complaint(rng: random.Random) -> tuple[str, str]:
     """(language, text) of a complaint in the style of the real ones, from the pools above."""
     company, product, _ = rng.choice(COMPANIES)
     fields = {
-        "company": company, "product": product, "date": f"{rng.randint(1, 28)}/{rng.randint(1, 12)}/202{rng.randint(2, 5)}",
-        "years": rng.randint(2, 15), "weeks": rng.randint(2, 10), "times": rng.randint(3, 12), "city": rng.choice(CITIES),
-        "amount": rng.randrange(499, 60000, 10), "name": rng.choice(NAMES),
+        "company": company,
+        "product": product,
+        "date": f"{rng.randint(1, 28)}/{rng.randint(1, 12)}/202{rng.randint(2, 5)}",
+        "years": rng.randint(2, 15),
+        "weeks": rng.randint(2, 10),
+        "times": rng.randint(3, 12),
+        "city": rng.choice(CITIES),
+        "amount": rng.randrange(499, 60000, 10),
+        "name": rng.choice(NAMES),
         "phone": rng.choice(["1800 103 6286", "1-855-707-7328", "(800) 642-7676", "1800-208-9898"]),
     }
     style = rng.choices(["en", "caps", "hinglish", "hindi", "spanish"], weights=[10, 2, 3, 2, 2])[0]
     if style in ("en", "caps"):
-        parts = [rng.choice(OPENINGS), *rng.sample(PROBLEMS, rng.randint(1, 3)), *rng.sample(CONTACTS, rng.randint(0, 2)), rng.choice(DEMANDS), rng.choice(CLOSINGS)]
+        parts = [
+            rng.choice(OPENINGS),
+            *rng.sample(PROBLEMS, rng.randint(1, 3)),
+            *rng.sample(CONTACTS, rng.randint(0, 2)),
+            rng.choice(DEMANDS),
+            rng.choice(CLOSINGS),
+        ]
     else:
         pool = {"hinglish": HINGLISH, "hindi": HINDI, "spanish": SPANISH}[style]
         parts = rng.sample(pool, rng.randint(2, len(pool)))
@@ -606,7 +705,12 @@ def _record(label: str, kind: str, lang: str, source: str, text: str) -> dict[st
 
 def load(corpus: Path = CORPUS) -> list[dict[str, str]]:
     """Every record of the committed corpus."""
-    return [json.loads(line) for name in ("spam.jsonl", "legit.jsonl") for line in (corpus / name).read_text().splitlines() if line]
+    return [
+        json.loads(line)
+        for name in ("spam.jsonl", "legit.jsonl")
+        for line in (corpus / name).read_text().splitlines()
+        if line
+    ]
 
 
 def main() -> None:

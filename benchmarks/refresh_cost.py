@@ -26,14 +26,32 @@ from complaints_crawler.fixture_site import serve_sites
 from complaints_crawler.items import utc_now
 from complaints_crawler.synthetic import generate_board
 
-FAST = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "RETRY_TIMES=0", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "PROGRESS_INTERVAL=0"]
+FAST = [
+    "DOWNLOAD_DELAY=0",
+    "AUTOTHROTTLE_ENABLED=False",
+    "RETRY_TIMES=0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "PROGRESS_INTERVAL=0",
+]
 
 
 def crawl(targets: Path, archive: str, base_url: str, *options: str) -> CrawlRunRow:
     settings = [x for s in [*FAST, f"CONSUMERCOMPLAINTS_BASE_URL={base_url}"] for x in ("-s", s)]
-    done = subprocess.run([sys.executable, "-m", "complaints_crawler.cli", "crawl", str(targets), "--archive", archive,
-                           *settings, *options], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "complaints_crawler.cli",
+            "crawl",
+            str(targets),
+            "--archive",
+            archive,
+            *settings,
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         sys.exit(f"the crawl failed:\n{done.stdout}\n{done.stderr[-3000:]}")
     engine = make_engine(archive)
@@ -52,8 +70,9 @@ def main() -> None:
     today = utc_now().date()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        board = generate_board("consumercomplaints", args.pages * 20, today - timedelta(days=90),
-                               days_per_complaint=0.2)
+        board = generate_board(
+            "consumercomplaints", args.pages * 20, today - timedelta(days=90), days_per_complaint=0.2
+        )
         board.write(folder / "sites")
         targets = folder / "targets.toml"
         targets.write_text(f'[[target]]\nsite = "consumercomplaints"\ncompany = "{board.company}"\n', encoding="utf-8")
@@ -72,11 +91,16 @@ def main() -> None:
             budget = expected_pages + len(fresh) + args.changed
             rows.append((f"{args.new} new, {args.changed} changed", crawl(targets, archive, base), budget))
     print(f"generated board: {args.pages} pages, {args.pages * 20} complaints, 8 cut cards a page\n")
-    print(f"{'run':<28} {'mode':<12} {'requests':>8} {'target':>8} {'new':>6} {'updated':>7} {'unchanged':>9} {'seconds':>8}")
+    print(
+        f"{'run':<28} {'mode':<12} {'requests':>8} {'target':>8} {'new':>6} {'updated':>7} {'unchanged':>9} "
+        f"{'seconds':>8}"
+    )
     for name, run, target in rows:
         seconds = (run.finished_at - run.started_at).total_seconds()
-        print(f"{name:<28} {run.mode:<12} {run.requests:>8} {('≤ ' + str(target)) if target else '-':>8} "
-              f"{run.new_count:>6} {run.updated_count:>7} {run.unchanged_count:>9} {seconds:>8.1f}")
+        print(
+            f"{name:<28} {run.mode:<12} {run.requests:>8} {('≤ ' + str(target)) if target else '-':>8} "
+            f"{run.new_count:>6} {run.updated_count:>7} {run.unchanged_count:>9} {seconds:>8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ class Impersonation:
         if not settings.get("IMPERSONATE_BROWSER"):
             return
         require_scrapy_impersonate(settings)
-        settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), "http": HANDLER, "https": HANDLER}, "addon")
+        settings.set(
+            "DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), "http": HANDLER, "https": HANDLER}, "addon"
+        )
         # Early (low number): the browser is chosen before any other middleware sees the request.
         settings["DOWNLOADER_MIDDLEWARES"][BrowserMiddleware] = 10
 
@@ -43,13 +45,17 @@ def require_scrapy_impersonate(settings: BaseSettings) -> None:
     if importlib.util.find_spec("scrapy_impersonate") is None:
         raise UsageError(
             f"IMPERSONATE_BROWSER={browser} needs scrapy-impersonate, which is not installed: "
-            'pip install -e ".[impersonate]"', print_help=False
+            'pip install -e ".[impersonate]"',
+            print_help=False,
         )
     known = browser_names()
     if browser not in known:
         families = sorted(name for name in known if name.isalpha())
-        raise UsageError(f"IMPERSONATE_BROWSER={browser} is not a browser curl_cffi can impersonate; use one of "
-                         f"{', '.join(families)} (or a versioned name such as chrome131)", print_help=False)
+        raise UsageError(
+            f"IMPERSONATE_BROWSER={browser} is not a browser curl_cffi can impersonate; use one of "
+            f"{', '.join(families)} (or a versioned name such as chrome131)",
+            print_help=False,
+        )
 
 
 def browser_names() -> set[str]:

@@ -1,4 +1,5 @@
-"""Where the package's data files live: inside the installed package, so a wheel, an egg or an editable install has them."""
+"""Where the package's data files live: inside the installed package, so that a wheel, an egg or an editable
+install has them."""
 
 from __future__ import annotations
 

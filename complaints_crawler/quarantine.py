@@ -53,8 +53,9 @@ def quarantine(
     score: float | None = None,
     details: dict[str, Any] | None = None,
 ) -> QuarantineEntry:
-    entry = QuarantineEntry(kind=kind.value, reason=storable(reason), url=storable(url), score=score,
-                            details=_storable_tree(details))
+    entry = QuarantineEntry(
+        kind=kind.value, reason=storable(reason), url=storable(url), score=score, details=_storable_tree(details)
+    )
     assert crawler.stats is not None
     crawler.stats.inc_value("quarantine/count")
     crawler.stats.inc_value(f"quarantine/{kind.value}")

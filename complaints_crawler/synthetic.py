@@ -19,12 +19,62 @@ from pathlib import Path
 
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 
-_WORDS = (
-    "refund order delivery phone screen battery replaced engineer visit warranty invoice charged twice customer "
-    "care promised callback never happened store manager rude service centre cancelled account replacement "
-    "technician appointment payment deducted bank statement courier parcel damaged box seal missing charger "
-    "update software stopped working display flicker speaker network signal sim card slot camera focus"
-).split()
+_WORDS = [
+    "refund",
+    "order",
+    "delivery",
+    "phone",
+    "screen",
+    "battery",
+    "replaced",
+    "engineer",
+    "visit",
+    "warranty",
+    "invoice",
+    "charged",
+    "twice",
+    "customer",
+    "care",
+    "promised",
+    "callback",
+    "never",
+    "happened",
+    "store",
+    "manager",
+    "rude",
+    "service",
+    "centre",
+    "cancelled",
+    "account",
+    "replacement",
+    "technician",
+    "appointment",
+    "payment",
+    "deducted",
+    "bank",
+    "statement",
+    "courier",
+    "parcel",
+    "damaged",
+    "box",
+    "seal",
+    "missing",
+    "charger",
+    "update",
+    "software",
+    "stopped",
+    "working",
+    "display",
+    "flicker",
+    "speaker",
+    "network",
+    "signal",
+    "sim",
+    "card",
+    "slot",
+    "camera",
+    "focus",
+]
 _SYLLABLES = ("ka", "lo", "mi", "su", "te", "ra", "no", "vi", "de", "po")
 _NAMES = ("Aarav", "Diya", "Kabir", "Meera", "Rohan", "Sara", "Vikram", "Anaya", "Ishaan", "Zoya")
 _CITIES = ("Pune, Maharashtra", "Delhi, Delhi", "Chennai, Tamil Nadu", "Kolkata, West Bengal", "Jaipur, Rajasthan")
@@ -139,8 +189,16 @@ class SyntheticBoard:
         return root
 
 
-def generate_board(site: str, count: int, newest: date, *, name: str = "Acme Widgets", board_id: int = 990123,
-                   days_per_complaint: float = 1.0, seed: int = 1) -> SyntheticBoard:
+def generate_board(
+    site: str,
+    count: int,
+    newest: date,
+    *,
+    name: str = "Acme Widgets",
+    board_id: int = 990123,
+    days_per_complaint: float = 1.0,
+    seed: int = 1,
+) -> SyntheticBoard:
     """A board of `count` complaints, the newest filed on `newest`, one every `days_per_complaint` days before."""
     per_page = 10 if site == "bbb" else 20
     complaints = [
@@ -152,21 +210,37 @@ def generate_board(site: str, count: int, newest: date, *, name: str = "Acme Wid
 
 def _complaint(site: str, number: int, filed_on: date, seed: int, index: int | None = None) -> SyntheticComplaint:
     rng = random.Random(seed * 7_919 + number)
-    words = [rng.choice(_WORDS) if rng.random() < 0.6 else rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
-             + rng.choice(_SYLLABLES) for _ in range(rng.randint(60, 140))]
+    words = [
+        rng.choice(_WORDS)
+        if rng.random() < 0.6
+        else rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
+        for _ in range(rng.randint(60, 140))
+    ]
     text = f"Complaint {number}: " + " ".join(words) + "."
     title = " ".join(words[:5])
     position = index if index is not None else number
     author = f"{rng.choice(_NAMES)} {rng.choice(_NAMES)[0]}."
     if site == "bbb":
         status = ("Answered", "Resolved", "Unresolved")[position % 3]
-        entries = (Entry("business_response", "", filed_on + timedelta(days=3), f"Dear customer, about {number}: "
-                         + " ".join(reversed(words[:25])) + "."),)
+        entries = (
+            Entry(
+                "business_response",
+                "",
+                filed_on + timedelta(days=3),
+                f"Dear customer, about {number}: " + " ".join(reversed(words[:25])) + ".",
+            ),
+        )
         return SyntheticComplaint(number, filed_on, title, text, author, "", status, entries)
     cut = position % 5 in (0, 2)  # 8 of every 20 cards are cut on the board
-    comments = tuple(Entry("comment", rng.choice(_NAMES), filed_on + timedelta(days=1 + k),
-                           f"Comment {k + 1} on {number}: " + " ".join(words[k * 7 : k * 7 + 12]) + ".")
-                     for k in range(position % 3 if cut else 0))
+    comments = tuple(
+        Entry(
+            "comment",
+            rng.choice(_NAMES),
+            filed_on + timedelta(days=1 + k),
+            f"Comment {k + 1} on {number}: " + " ".join(words[k * 7 : k * 7 + 12]) + ".",
+        )
+        for k in range(position % 3 if cut else 0)
+    )
     return SyntheticComplaint(number, filed_on, title, text, author, rng.choice(_CITIES), None, comments, cut)
 
 
@@ -189,11 +263,19 @@ def _forum_card(board: SyntheticBoard, c: SyntheticComplaint, *, whole: bool) ->
     resolved = '<div class="complaint-box__resolved">Resolved</div>' if c.status == "Resolved" else ""
     thread = ""
     if whole and c.entries:
-        thread = '<div class="complaint-box__thread">' + "".join(
-            f'<div class="thread-entry thread-entry_comment"><div class="thread-entry__head"><div class="thread-entry__author">'
-            f'{_e(e.author)}</div><div class="thread-entry__date">{_forum_date(e.posted_on)}</div></div>'
-            f'<div class="thread-entry__text">{_e(e.text)}</div></div>' for e in c.entries) + "</div>"
-    comments = f'<a class="complaint-box__comments" href="{link}#comments">{len(c.entries)} Comments</a>' if c.entries else ""
+        thread = (
+            '<div class="complaint-box__thread">'
+            + "".join(
+                f'<div class="thread-entry thread-entry_comment"><div class="thread-entry__head"><div class="thread-entry__author">'
+                f'{_e(e.author)}</div><div class="thread-entry__date">{_forum_date(e.posted_on)}</div></div>'
+                f'<div class="thread-entry__text">{_e(e.text)}</div></div>'
+                for e in c.entries
+            )
+            + "</div>"
+        )
+    comments = (
+        f'<a class="complaint-box__comments" href="{link}#comments">{len(c.entries)} Comments</a>' if c.entries else ""
+    )
     return f"""<div class="complaint-box" id="c{c.id}">
  <div class="complaint-box__box">
   <div class="complaint-box__header"><div class="complaint-box__ins"><div class="author-box"><div class="author-box__column">
@@ -252,26 +334,36 @@ def _us(day: date) -> str:
 def _bbb_card(c: SyntheticComplaint) -> str:
     entries = "".join(
         f'<div class="bpr-complaint-response stack"><h4 class="bds-h5">'
-        f'{"Business Response" if e.kind == "business_response" else "Customer Answer"}</h4>'
+        f"{'Business Response' if e.kind == 'business_response' else 'Customer Answer'}</h4>"
         f'<p class="bds-body"><strong>Date:</strong>&nbsp;{_us(e.posted_on)}</p>'
-        f'<div class="bpr-complaint-response-text"><p>{_e(e.text)}</p></div></div>' for e in c.entries)
-    return (f'<li class="card bpr-complaint-grid" id="{c.id}"><div class="bpr-complaint-header stack">'
-            f'<h3 class="bds-h5 bpr-complaint-title">Initial Complaint</h3><p class="bds-body bpr-complaint-date">'
-            f'<strong>Date:</strong><span>{_us(c.filed_on)}</span></p></div><div class="bpr-complaint-type cluster">'
-            f'<p class="bds-body"><strong>Type:</strong><span>Product Issues</span></p><p class="bds-body '
-            f'bpr-complaint-status"><strong>Status:</strong><span>{_e(c.status or "Answered")}</span></p></div>'
-            f'<div class="bpr-complaint-body stack"><div class="bpr-complaint-text"><p>{_e(c.text)}</p></div>'
-            f"{entries}</div></li>\n")
+        f'<div class="bpr-complaint-response-text"><p>{_e(e.text)}</p></div></div>'
+        for e in c.entries
+    )
+    return (
+        f'<li class="card bpr-complaint-grid" id="{c.id}"><div class="bpr-complaint-header stack">'
+        f'<h3 class="bds-h5 bpr-complaint-title">Initial Complaint</h3><p class="bds-body bpr-complaint-date">'
+        f'<strong>Date:</strong><span>{_us(c.filed_on)}</span></p></div><div class="bpr-complaint-type cluster">'
+        f'<p class="bds-body"><strong>Type:</strong><span>Product Issues</span></p><p class="bds-body '
+        f'bpr-complaint-status"><strong>Status:</strong><span>{_e(c.status or "Answered")}</span></p></div>'
+        f'<div class="bpr-complaint-body stack"><div class="bpr-complaint-text"><p>{_e(c.text)}</p></div>'
+        f"{entries}</div></li>\n"
+    )
 
 
 def _bbb_page(board: SyntheticBoard, page: list[SyntheticComplaint]) -> str:
     bbb_id, business_id = board.board_path.rsplit("-", 2)[1:]
-    state = {"businessProfile": {
-        "bbbId": bbb_id, "businessId": business_id, "names": {"primary": board.name},
-        "urls": {"profile": board.board_path}, "categories": {"primaryCategoryName": "Consumer Goods"},
-        "accreditationInformation": {"isAccredited": False}, "rating": {"bbbRating": "B"},
-        "reviewsComplaintsSummary": {"complaintsTotal": len(board.complaints)},
-    }}
+    state = {
+        "businessProfile": {
+            "bbbId": bbb_id,
+            "businessId": business_id,
+            "names": {"primary": board.name},
+            "urls": {"profile": board.board_path},
+            "categories": {"primaryCategoryName": "Consumer Goods"},
+            "accreditationInformation": {"isAccredited": False},
+            "rating": {"bbbRating": "B"},
+            "reviewsComplaintsSummary": {"complaintsTotal": len(board.complaints)},
+        }
+    }
     cards = "".join(_bbb_card(c) for c in page)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(board.name)} | Complaints | Better Business Bureau® Profile</title></head>

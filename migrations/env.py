@@ -1,6 +1,7 @@
 """Alembic environment: one script for SQLite (batch mode) and PostgreSQL."""
 
 from alembic import context
+
 from complaints_crawler.archive.database import _driver_url, archive_url, make_engine
 from complaints_crawler.archive.models import Base
 from complaints_crawler.reading.index import is_index_object
@@ -19,8 +20,13 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
-                      include_object=_include_object)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=_include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -38,8 +44,13 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # Batch mode rebuilds SQLite tables for ALTERs SQLite cannot do; on PostgreSQL it is plain ALTER.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True,
-                      include_object=_include_object)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        include_object=_include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -9,6 +9,7 @@ copy) runs as a real subprocess.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import os
@@ -38,9 +39,16 @@ FAST = {
 }
 
 
-def scrapy_crawl(spider: str, site: FixtureSite | None, archive_url: str, *arguments: str, cwd: Path = REPO,
-                 env: dict[str, str] | None = None, timeout: int = 240,
-                 **settings: str) -> subprocess.CompletedProcess[str]:
+def scrapy_crawl(
+    spider: str,
+    site: FixtureSite | None,
+    archive_url: str,
+    *arguments: str,
+    cwd: Path = REPO,
+    env: dict[str, str] | None = None,
+    timeout: int = 240,
+    **settings: str,
+) -> subprocess.CompletedProcess[str]:
     """`scrapy crawl SPIDER -a ARGUMENT…` against `site`, into `archive_url`; exit code and output."""
     command = ["scrapy", "crawl", spider]
     for argument in arguments:
@@ -49,8 +57,9 @@ def scrapy_crawl(spider: str, site: FixtureSite | None, archive_url: str, *argum
     for name, value in {**base, "ARCHIVE_URL": archive_url, **FAST, **settings}.items():
         command += ["-s", f"{name}={value}"]
     if env is not None or _reactor_installed():
-        return subprocess.run([sys.executable, "-m", *command], cwd=cwd, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", *command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
     return run_forked(lambda: _scrapy_main(command), command, cwd, timeout)
 
 
@@ -59,8 +68,13 @@ def complaints_cli(*arguments: str, cwd: Path = REPO, timeout: int = 300) -> sub
     from complaints_crawler import cli
 
     if _reactor_installed():
-        return subprocess.run([sys.executable, "-m", "complaints_crawler.cli", *arguments], cwd=cwd,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "complaints_crawler.cli", *arguments],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     return run_forked(lambda: cli.main(list(arguments)), ["complaints", *arguments], cwd, timeout)
 
 
@@ -77,11 +91,12 @@ def _scrapy_main(command: list[str]) -> int:
     return 0
 
 
-def run_forked(main: Callable[[], int | None], command: list[str], cwd: Path,
-               timeout: int) -> subprocess.CompletedProcess[str]:
+def run_forked(
+    main: Callable[[], int | None], command: list[str], cwd: Path, timeout: int
+) -> subprocess.CompletedProcess[str]:
     """Run `main` in a forked child in `cwd`, its stdout and stderr captured; its exit code is what it returns
     (or exits with)."""
-    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed once read, below
     gc.freeze()  # the child must not finalize the parent's objects (open connections, servers)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
@@ -101,10 +116,8 @@ def run_forked(main: Callable[[], int | None], command: list[str], cwd: Path,
             traceback.print_exc()
         finally:
             for stream in (sys.stdout, sys.stderr):
-                try:
+                with contextlib.suppress(Exception):
                     stream.flush()
-                except Exception:
-                    pass
             os._exit(code)
     gc.unfreeze()
     deadline = time.monotonic() + timeout

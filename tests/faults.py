@@ -13,6 +13,7 @@ A fault applies to the first `times` requests of its path (all of them when `tim
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -53,7 +54,7 @@ def faulty_site(name: str, faults: dict[str, Fault], overlays: tuple[Path, ...] 
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             with lock:
                 site.requests.append(self.path)
                 site.times.append(time.monotonic())
@@ -85,12 +86,10 @@ def faulty_site(name: str, faults: dict[str, Fault], overlays: tuple[Path, ...] 
             for header, value in headers.items():
                 self.send_header(header, value)
             self.end_headers()
-            try:
+            with contextlib.suppress(OSError):  # the crawler gave up waiting (a stall)
                 self.wfile.write(body)
-            except OSError:
-                pass  # the crawler gave up waiting (a stall)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -137,8 +137,14 @@ def _timed(
         call.seconds = time.perf_counter() - start
 
 
-def _parse(calls: list[Call], entry: str, function: Callable[[], ParsedPage], text: str = "", site: str = "",
-           one_card: bool = False) -> list[Complaint]:
+def _parse(
+    calls: list[Call],
+    entry: str,
+    function: Callable[[], ParsedPage],
+    text: str = "",
+    site: str = "",
+    one_card: bool = False,
+) -> list[Complaint]:
     """Call a page parser and check its page; `site` (its own site) also checks that no card was lost."""
     page = _timed(calls, entry, function)
     if page is None:
@@ -171,8 +177,14 @@ def _pages(calls: list[Call], mutant: Mutant) -> list[Complaint]:
         if mutant.number % 3 == 0:
             _parse(calls, "forum.parse_board_page", lambda: forum.parse_board_page(url, text, site), text, kind)
         elif mutant.number % 3 == 1:
-            _parse(calls, "forum.parse_permalink_page", lambda: forum.parse_permalink_page(url, text, site), text, kind,
-                   True)
+            _parse(
+                calls,
+                "forum.parse_permalink_page",
+                lambda: forum.parse_permalink_page(url, text, site),
+                text,
+                kind,
+                True,
+            )
         else:
             _parse(calls, "forum.parse_page(other site)", lambda: forum.parse_page(url, text, other))
         if mutant.number % 5 == 0:

@@ -157,11 +157,49 @@ def duplicate_element(rng: random.Random, text: str) -> str:
 
 
 ODD_UNICODE = (
-    "\x00", "\x00" * 64, "\ud800", "\udfff", "\ud83d", "\ufeff", "\u200b", "\u202e", "\u0301" * 40, "\U0001f4a9",
-    "\u2028", "\u2029", "\u0085", "\x0b\x0c", "\r", "\r\n", "\x01\x02", "\x7f", "\uffff", "\ufffe", "\ufffd",
-    "\uff1cdiv\uff1e", "İ", "ß", "ﬁ", "\u00a0" * 30, "\u3000", "١٢٣٤٥٦٧٨٩٠١٢", "１２３４５６７８９０１２",
-    "\U000e0041", "\u0300", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u200d\u200c", "Z\u0351\u0352\u0357\u0358" * 20, "&#0;", "&#xD800;",
-    "&#1114112;", "&nbsp;" * 10, "&bogus;", "&amp", "\\u0000", "\u180e", "\u061c",
+    "\x00",
+    "\x00" * 64,
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\ufeff",
+    "\u200b",
+    "\u202e",
+    "\u0301" * 40,
+    "\U0001f4a9",
+    "\u2028",
+    "\u2029",
+    "\u0085",
+    "\x0b\x0c",
+    "\r",
+    "\r\n",
+    "\x01\x02",
+    "\x7f",
+    "\uffff",
+    "\ufffe",
+    "\ufffd",
+    "\uff1cdiv\uff1e",
+    "İ",
+    "ß",
+    "ﬁ",
+    "\u00a0" * 30,
+    "\u3000",
+    "١٢٣٤٥٦٧٨٩٠١٢",
+    "１２３４５６７８９０１２",
+    "\U000e0041",
+    "\u0300",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "\u200d\u200c",
+    "Z\u0351\u0352\u0357\u0358" * 20,
+    "&#0;",
+    "&#xD800;",
+    "&#1114112;",
+    "&nbsp;" * 10,
+    "&bogus;",
+    "&amp",
+    "\\u0000",
+    "\u180e",
+    "\u061c",
 )
 
 
@@ -211,8 +249,21 @@ def wrong_encoding(rng: random.Random, text: str) -> str:
     return text.encode(how, "surrogatepass").decode("latin-1")
 
 
-WRONG_TYPES = ('"oops"', "5", "-1", "null", "[]", "{}", "true", "1e999", '"<em>x</em>"', '"http://[::1"', '"\\ud800"',
-               "[1,2]", '{"primary":5}')
+WRONG_TYPES = (
+    '"oops"',
+    "5",
+    "-1",
+    "null",
+    "[]",
+    "{}",
+    "true",
+    "1e999",
+    '"<em>x</em>"',
+    '"http://[::1"',
+    '"\\ud800"',
+    "[1,2]",
+    '{"primary":5}',
+)
 _STATE = re.compile(r"__PRELOADED_STATE__\s*=\s*")
 
 
@@ -239,8 +290,21 @@ def broken_json(rng: random.Random, text: str) -> str:
     elif how == "nan":
         body = _replace_value(rng, body, rng.choice(("NaN", "Infinity", "-Infinity")))
     else:
-        body = json.dumps(rng.choice(([], "text", 5, None, {"results": "oops"}, {"results": [5]}, {"results": None},
-                                      {"results": [{"reportUrl": 5}]}, {"businessProfile": []})))
+        body = json.dumps(
+            rng.choice(
+                (
+                    [],
+                    "text",
+                    5,
+                    None,
+                    {"results": "oops"},
+                    {"results": [5]},
+                    {"results": None},
+                    {"results": [{"reportUrl": 5}]},
+                    {"businessProfile": []},
+                )
+            )
+        )
     return text[:start] + body + text[end:]
 
 
@@ -269,17 +333,54 @@ def _container_end(body: str, start: int) -> int:
 
 
 BROKEN_MARKUP = (
-    "<!--", "<script>", "<textarea>", "<title>", "<plaintext>", "<xmp>", "<style>", "<![CDATA[", "</", "<", "<!",
-    "</li></ul></div></body></html>", "<html><body>", "<table><tr><td>", "<svg>", "<template>", "<noscript>",
-    "<select>", "<iframe>", '<a href="', "<li id=", '<div id="c', '"', ">", "&", "<?", "<br/>" * 500,
-    "<frameset>", "<math>", "<object>", "<div hidden>",
+    "<!--",
+    "<script>",
+    "<textarea>",
+    "<title>",
+    "<plaintext>",
+    "<xmp>",
+    "<style>",
+    "<![CDATA[",
+    "</",
+    "<",
+    "<!",
+    "</li></ul></div></body></html>",
+    "<html><body>",
+    "<table><tr><td>",
+    "<svg>",
+    "<template>",
+    "<noscript>",
+    "<select>",
+    "<iframe>",
+    '<a href="',
+    "<li id=",
+    '<div id="c',
+    '"',
+    ">",
+    "&",
+    "<?",
+    "<br/>" * 500,
+    "<frameset>",
+    "<math>",
+    "<object>",
+    "<div hidden>",
 )
 
 
 def broken_markup(rng: random.Random, text: str) -> str:
     if rng.random() < 0.2:  # an XML declaration the page cannot keep
-        return rng.choice(('<?xml version="1.0"', '<?xml version="1.0" encoding="utf-8"', '<?xml version="1.0"?>',
-                           '<?xml version="1.0" encoding="latin-1"?>\n', " \n<?xml ")) + text
+        return (
+            rng.choice(
+                (
+                    '<?xml version="1.0"',
+                    '<?xml version="1.0" encoding="utf-8"',
+                    '<?xml version="1.0"?>',
+                    '<?xml version="1.0" encoding="latin-1"?>\n',
+                    " \n<?xml ",
+                )
+            )
+            + text
+        )
     return _insert(rng, text, rng.choice(BROKEN_MARKUP))
 
 
@@ -298,9 +399,25 @@ def numbers(rng: random.Random, text: str) -> str:
 
 
 ODD_LINKS = (
-    "http://[bad", "http://[::1", "javascript:alert(1)", "//", "", "http://x:99999/", "http://a b/-b1", "\x00",
-    "/-b", "/x-b" + "9" * 5000, "/x-c" + "9" * 5000, "mailto:a@b", "http://%zz", "../../../",
-    "/" + "a" * 100_000 + "-b1", "/profile-1", "/ajio-b115930/page/99999999999999999999", "#create-comment-", "http://[::1]:/x-c1",
+    "http://[bad",
+    "http://[::1",
+    "javascript:alert(1)",
+    "//",
+    "",
+    "http://x:99999/",
+    "http://a b/-b1",
+    "\x00",
+    "/-b",
+    "/x-b" + "9" * 5000,
+    "/x-c" + "9" * 5000,
+    "mailto:a@b",
+    "http://%zz",
+    "../../../",
+    "/" + "a" * 100_000 + "-b1",
+    "/profile-1",
+    "/ajio-b115930/page/99999999999999999999",
+    "#create-comment-",
+    "http://[::1]:/x-c1",
 )
 
 
@@ -316,9 +433,25 @@ def links(rng: random.Random, text: str) -> str:
 
 
 LABELS = (
-    "Initial Complaint", "Business Response", "Customer Answer", "Date:", "Type:", "Status:", "Complaint:",
-    "Updated by", "'s reply", "Complaint marked as", "Comments", "found this helpful", "photos", "Address:",
-    "Complaints", "Resolved", "Unresolved", "More info", "Complaint statuses",
+    "Initial Complaint",
+    "Business Response",
+    "Customer Answer",
+    "Date:",
+    "Type:",
+    "Status:",
+    "Complaint:",
+    "Updated by",
+    "'s reply",
+    "Complaint marked as",
+    "Comments",
+    "found this helpful",
+    "photos",
+    "Address:",
+    "Complaints",
+    "Resolved",
+    "Unresolved",
+    "More info",
+    "Complaint statuses",
 )
 
 
@@ -338,9 +471,34 @@ def labels(rng: random.Random, text: str) -> str:
 
 def text_flood(rng: random.Random, text: str) -> str:
     """Complaint texts only: masks, PII and white space in bulk."""
-    unit = rng.choice(("*", "** ", "*****", "REMOVED", "REMOVEDREMOVED ", "[protected]", "[censored]", "XXXX ",
-                       "XX/XX/XXXX ", "9", "98765 43210 ", "+91 ", "4111 1111 1111 1111 ", "a@b.co ", "f*ck ",
-                       "*a* ", "**bold** ", "\u200b", " ", "\n", "İ", "\x00", "\ud800", "case number 9876543210 "))
+    unit = rng.choice(
+        (
+            "*",
+            "** ",
+            "*****",
+            "REMOVED",
+            "REMOVEDREMOVED ",
+            "[protected]",
+            "[censored]",
+            "XXXX ",
+            "XX/XX/XXXX ",
+            "9",
+            "98765 43210 ",
+            "+91 ",
+            "4111 1111 1111 1111 ",
+            "a@b.co ",
+            "f*ck ",
+            "*a* ",
+            "**bold** ",
+            "\u200b",
+            " ",
+            "\n",
+            "İ",
+            "\x00",
+            "\ud800",
+            "case number 9876543210 ",
+        )
+    )
     # 10 MB texts come from huge_node mutants of pages; a 10 MB flood of masks takes seconds (see prepare()).
     size = rng.choices((10, 1000, 100_000, 1_000_000), (30, 30, 10, 2))[0]
     at = rng.randrange(len(text) + 1)

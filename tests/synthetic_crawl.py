@@ -1,6 +1,6 @@
 """A real Scrapy crawl of synthetic complaints through the project's pipelines (used by the crash test).
 
-    python synthetic_crawl.py ARCHIVE_URL COUNT [DELAY_SECONDS]
+python synthetic_crawl.py ARCHIVE_URL COUNT [DELAY_SECONDS]
 """
 
 import asyncio

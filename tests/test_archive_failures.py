@@ -14,7 +14,9 @@ from complaints_crawler.archive.models import BusinessRow, ComplaintRow, CrawlRu
 
 # A trigger that rejects every new complaint: the archive is there, but refuses the crawl's writes.
 REFUSE = {
-    "sqlite": ["CREATE TRIGGER refuse_complaints BEFORE INSERT ON complaints BEGIN SELECT RAISE(ABORT, 'archive offline'); END"],
+    "sqlite": [
+        "CREATE TRIGGER refuse_complaints BEFORE INSERT ON complaints BEGIN SELECT RAISE(ABORT, 'archive offline'); END"
+    ],
     "postgresql": [
         "CREATE FUNCTION refuse_complaints() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'archive offline'; END $$",
         "CREATE TRIGGER refuse_complaints BEFORE INSERT ON complaints FOR EACH ROW EXECUTE FUNCTION refuse_complaints()",
@@ -41,8 +43,10 @@ def refusing_archive(url: str) -> str:
 def counts(url: str) -> dict[str, int]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        found = {model.__tablename__: conn.execute(select(func.count()).select_from(model)).scalar_one()
-                 for model in (BusinessRow, ComplaintRow, ResponseRow, QuarantineRow)}
+        found = {
+            model.__tablename__: conn.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (BusinessRow, ComplaintRow, ResponseRow, QuarantineRow)
+        }
     engine.dispose()
     return found
 
@@ -63,13 +67,24 @@ def spilled(folder: Path) -> tuple[Path, list[dict]]:
 def test_what_the_archive_refuses_is_saved_and_imported_later(archive_url, fixture_sites, tmp_path):
     backend = refusing_archive(archive_url)
     spill_dir = tmp_path / "spill"
-    done = scrapy_crawl("bbb", fixture_sites["bbb"], archive_url, "company=microsoft",
-                        ARCHIVE_BATCH_SIZE="4", ARCHIVE_WRITE_ATTEMPTS="100", ARCHIVE_SPILL_DIR=str(spill_dir))
+    done = scrapy_crawl(
+        "bbb",
+        fixture_sites["bbb"],
+        archive_url,
+        "company=microsoft",
+        ARCHIVE_BATCH_SIZE="4",
+        ARCHIVE_WRITE_ATTEMPTS="100",
+        ARCHIVE_SPILL_DIR=str(spill_dir),
+    )
 
     assert done.returncode == 1, done.stderr[-3000:]
     assert "the archive refused a write (1 in a row): " in done.stderr and "archive offline" in done.stderr
     run = last_run(archive_url)
-    assert (run.finish_reason, run.new_count, run.stats["archive/unarchived_complaints"]) == ("archive_unavailable", 0, 10)
+    assert (run.finish_reason, run.new_count, run.stats["archive/unarchived_complaints"]) == (
+        "archive_unavailable",
+        0,
+        10,
+    )
     assert counts(archive_url)["complaints"] == 0
     path, records = spilled(spill_dir)
     assert [next(iter(r)) for r in records] == ["business"] + ["complaint"] * 10
@@ -88,8 +103,15 @@ def test_what_the_archive_refuses_is_saved_and_imported_later(archive_url, fixtu
 def test_the_crawl_stops_when_the_archive_keeps_refusing(fixture_sites, tmp_path):
     url = f"sqlite:///{tmp_path / 'archive.db'}"
     refusing_archive(url)
-    done = scrapy_crawl("bbb", fixture_sites["bbb"], url, "company=microsoft", ARCHIVE_BATCH_SIZE="1",
-                        ARCHIVE_WRITE_ATTEMPTS="1", ARCHIVE_SPILL_DIR=str(tmp_path))
+    done = scrapy_crawl(
+        "bbb",
+        fixture_sites["bbb"],
+        url,
+        "company=microsoft",
+        ARCHIVE_BATCH_SIZE="1",
+        ARCHIVE_WRITE_ATTEMPTS="1",
+        ARCHIVE_SPILL_DIR=str(tmp_path),
+    )
 
     assert done.returncode == 1, done.stderr[-3000:]
     assert "stopping the crawl: the archive refused 1 writes in a row" in done.stderr

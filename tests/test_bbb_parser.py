@@ -33,7 +33,6 @@ ORIGIN = "http://127.0.0.1:8471"
 BR, CA = ResponseKind.BUSINESS_RESPONSE, ResponseKind.CUSTOMER_ANSWER
 
 
-
 def fetch(path: str, query: str = "") -> tuple[int, str]:
     """What the fixture site answers for `path?query`: status and body."""
     match = resolve([SITE], path, query)
@@ -75,9 +74,17 @@ def _shape(filed_on, complaint_type, status, text, entries):
 def test_microsoft_business(microsoft_pages):
     for page in microsoft_pages:
         business = page.business
-        assert (business.external_id, business.name, business.category) == ("1296-7011", "Microsoft", "Computer Software Developers")
+        assert (business.external_id, business.name, business.category) == (
+            "1296-7011",
+            "Microsoft",
+            "Computer Software Developers",
+        )
         assert (business.accredited, business.rating) == (False, "A+")
-        assert (business.complaints_total, business.complaints_closed_3y, business.complaints_closed_12m) == (5365, 5365, 2129)
+        assert (business.complaints_total, business.complaints_closed_3y, business.complaints_closed_12m) == (
+            5365,
+            5365,
+            2129,
+        )
         assert business.url == f"{ORIGIN}{MS}"
         assert business.location == "1 Microsoft Way, Redmond, WA 98052-8300"
     assert [len(p.complaints) for p in microsoft_pages] == [6, 4]
@@ -86,14 +93,29 @@ def test_microsoft_business(microsoft_pages):
 
 def test_microsoft_complaints(microsoft):
     assert [c.external_id for c in microsoft] == [
-        "20520372", "20520114", "20519515", "20517981", "20514987", "20513342", "20511852", "20511485", "20510639", "20508815"
+        "20520372",
+        "20520114",
+        "20519515",
+        "20517981",
+        "20514987",
+        "20513342",
+        "20511852",
+        "20511485",
+        "20510639",
+        "20508815",
     ]
     assert Counter(c.filed_on for c in microsoft) == {
-        date(2023, 8, 25): 2, date(2023, 8, 24): 2, date(2023, 8, 23): 5, date(2023, 8, 22): 1
+        date(2023, 8, 25): 2,
+        date(2023, 8, 24): 2,
+        date(2023, 8, 23): 5,
+        date(2023, 8, 22): 1,
     }
     assert Counter(c.complaint_type for c in microsoft) == {
-        "Product Issues": 2, "Customer Service Issues": 1, "Service or Repair Issues": 4,
-        "Sales and Advertising Issues": 2, "Billing Issues": 1,
+        "Product Issues": 2,
+        "Customer Service Issues": 1,
+        "Service or Repair Issues": 4,
+        "Sales and Advertising Issues": 2,
+        "Billing Issues": 1,
     }
     assert {c.status for c in microsoft} == {"Answered"}
     responses = [r for c in microsoft for r in c.responses]
@@ -107,7 +129,11 @@ def test_microsoft_complaints(microsoft):
 
 def test_microsoft_third_complaint(microsoft):
     third = microsoft[2]
-    assert (third.external_id, third.filed_on, third.complaint_type) == ("20519515", date(2023, 8, 24), "Product Issues")
+    assert (third.external_id, third.filed_on, third.complaint_type) == (
+        "20519515",
+        date(2023, 8, 24),
+        "Product Issues",
+    )
     assert [r.kind for r in third.responses] == [BR, CA] * 5
     assert (third.responses[-1].posted_on, third.responses[-1].verdict) == (date(2023, 10, 17), Verdict.REJECTED)
 
@@ -115,7 +141,10 @@ def test_microsoft_third_complaint(microsoft):
 def test_microsoft_texts_verbatim(microsoft):
     first = microsoft[0]
     assert first.text.startswith("I can't believe how inept and incompetent")
-    assert "refusing to help **** ordered two green Xbox controllers. On the same order with order number **********." in first.text
+    assert (
+        "refusing to help **** ordered two green Xbox controllers. On the same order with order number **********."
+        in first.text
+    )
     # <br> lines kept, "Date:&nbsp;<!-- -->09/01/2023" read as a date and not kept in the text.
     assert first.responses[0].text == (
         "Dear *************************,\n"
@@ -153,7 +182,10 @@ def test_profile_page_has_the_business_and_no_cards():
 def test_charter_business_from_page_text(charter):
     business = charter.business
     assert (business.external_id, business.name, business.category, business.accredited) == (
-        "0734-310162", "Charter Spectrum", "Cable TVs", False
+        "0734-310162",
+        "Charter Spectrum",
+        "Cable TVs",
+        False,
     )
     assert (business.complaints_total, business.complaints_closed_12m) == (15181, 5086)
     assert business.url == f"{ORIGIN}{CHARTER}"
@@ -165,7 +197,11 @@ def test_charter_complaints(charter):
     assert len(complaints) == 10 and not charter.failures
     assert complaints[0].external_id == "23198462"
     assert Counter(c.status for c in complaints) == {"Resolved": 7, "Answered": 3}
-    assert Counter(c.complaint_type for c in complaints) == {"Order Issues": 1, "Delivery Issues": 1, "Billing Issues": 8}
+    assert Counter(c.complaint_type for c in complaints) == {
+        "Order Issues": 1,
+        "Delivery Issues": 1,
+        "Billing Issues": 8,
+    }
     responses = [r for c in complaints for r in c.responses]
     assert Counter(r.kind for r in responses) == {BR: 8, CA: 11}
     assert Counter(r.verdict for r in responses) == {None: 11, Verdict.ACCEPTED: 6, Verdict.REJECTED: 2}
@@ -179,7 +215,10 @@ def test_charter_complaints(charter):
 
 @pytest.mark.parametrize(
     ("seed", "pages"),
-    [("000_*.txt", [(f"{MS}/complaints", ""), (f"{MS}/complaints", "page=2")]), ("001_*.txt", [(f"{CHARTER}/complaints", "")])],
+    [
+        ("000_*.txt", [(f"{MS}/complaints", ""), (f"{MS}/complaints", "page=2")]),
+        ("001_*.txt", [(f"{CHARTER}/complaints", "")]),
+    ],
 )
 def test_fixture_pages_match_the_seed(seed, pages):
     paths = sorted(SEEDS.glob(seed))
@@ -187,14 +226,24 @@ def test_fixture_pages_match_the_seed(seed, pages):
         pytest.skip(f"seed {seed} not available")
     threads = read_threads(paths[0].read_text(encoding="utf-8").split("\n"))
     expected = [
-        _shape(t.filed_on, t.complaint_type, t.status, t.text,
-               [(e.kind, e.posted_on, e.verdict, _folded(e.text)) for e in t.entries])
+        _shape(
+            t.filed_on,
+            t.complaint_type,
+            t.status,
+            t.text,
+            [(e.kind, e.posted_on, e.verdict, _folded(e.text)) for e in t.entries],
+        )
         for t in threads
     ]
     complaints = [c for path, query in pages for c in parse(path, query).complaints]
     got = [
-        _shape(c.filed_on, c.complaint_type, c.status, c.text,
-               [(r.kind, r.posted_on, r.verdict, _folded(r.text)) for r in c.responses])
+        _shape(
+            c.filed_on,
+            c.complaint_type,
+            c.status,
+            c.text,
+            [(r.kind, r.posted_on, r.verdict, _folded(r.text)) for r in c.responses],
+        )
         for c in complaints
     ]
     assert got == expected
@@ -239,7 +288,7 @@ def card(card_id: str, body: str, answer: str = "") -> str:
         f'<li class="card bpr-complaint-grid" id="{card_id}"><h3>Initial Complaint</h3>'
         '<p class="bpr-complaint-date"><strong>Date:</strong><span><!-- -->01/05/2026</span></p>'
         '<div class="bpr-complaint-type"><p><strong>Type:</strong><span>Billing Issues</span></p>'
-        '<p><strong>Status:</strong><span>Unresolved</span></p></div>'
+        "<p><strong>Status:</strong><span>Unresolved</span></p></div>"
         f'<div class="bpr-complaint-body"><div>{body}</div>{answer}</div></li>'
     )
 
@@ -248,14 +297,18 @@ def page_of(*cards: str) -> str:
     return f"<html><body>{STATE}<ul>{''.join(cards)}</ul></body></html>"
 
 
-ANSWER = '<div><h4>Customer Answer</h4><p>Date: 01/09/2026</p><p>Complaint: 24000009</p><p>Still waiting.</p></div>'
+ANSWER = "<div><h4>Customer Answer</h4><p>Date: 01/09/2026</p><p>Complaint: 24000009</p><p>Still waiting.</p></div>"
 
 
 def test_blurred_mask_stays_inside_its_word():
     body = 'I <span style="filter: blur(4px)" translate="no">REMOVED</span>orted the order.'
     (complaint,) = parse_complaints_page(URL, page_of(card("24000001", body))).complaints
     assert complaint.text == "I REMOVEDorted the order."
-    assert (complaint.filed_on, complaint.complaint_type, complaint.status) == (date(2026, 1, 5), "Billing Issues", "Unresolved")
+    assert (complaint.filed_on, complaint.complaint_type, complaint.status) == (
+        date(2026, 1, 5),
+        "Billing Issues",
+        "Unresolved",
+    )
 
 
 def test_unreadable_card_is_a_failure_and_the_page_goes_on():
@@ -334,18 +387,32 @@ def search(find_text: str) -> list[SearchCandidate]:
 def test_search_results_parsed():
     candidates = search("microsoft")
     assert [c.name for c in candidates] == [
-        "Microsoft Store", "Microsoft Corporation", "Micro Soft Solutions LLC", "Microsoft Corporation"
+        "Microsoft Store",
+        "Microsoft Corporation",
+        "Micro Soft Solutions LLC",
+        "Microsoft Corporation",
     ]
     assert candidates[1] == SearchCandidate(
-        name="Microsoft Corporation", profile_url=f"https://www.bbb.org{MS}", city="Redmond", state="WA",
-        business_id="7011", bbb_id="1296",
+        name="Microsoft Corporation",
+        profile_url=f"https://www.bbb.org{MS}",
+        city="Redmond",
+        state="WA",
+        business_id="7011",
+        bbb_id="1296",
     )
-    assert candidates[3].profile_url == "https://www.bbb.org/us/nd/fargo/profile/computer-software/microsoft-corporation-1296-7011"
+    assert (
+        candidates[3].profile_url
+        == "https://www.bbb.org/us/nd/fargo/profile/computer-software/microsoft-corporation-1296-7011"
+    )
 
 
 def test_choose_exact_name():
     chosen, reason = choose_candidate("microsoft", search("microsoft"))
-    assert (chosen.name, chosen.city, chosen.profile_url) == ("Microsoft Corporation", "Redmond", f"https://www.bbb.org{MS}")
+    assert (chosen.name, chosen.city, chosen.profile_url) == (
+        "Microsoft Corporation",
+        "Redmond",
+        f"https://www.bbb.org{MS}",
+    )
     assert reason.startswith("exact name match: Microsoft Corporation (Redmond, WA)")
     assert choose_candidate("Microsoft Corp.", search("microsoft"))[0] == chosen
 
@@ -359,7 +426,10 @@ def test_choose_with_location():
 
 
 def test_choose_by_leading_words_and_hyphenated_queries():
-    assert choose_candidate("charter-spectrum", search("charter spectrum"))[0].profile_url == f"https://www.bbb.org{CHARTER}"
+    assert (
+        choose_candidate("charter-spectrum", search("charter spectrum"))[0].profile_url
+        == f"https://www.bbb.org{CHARTER}"
+    )
     chosen, reason = choose_candidate("vantora", search("vantora"))
     assert chosen.profile_url == f"https://www.bbb.org{BLOCKED}" and reason.startswith("leading-words name match")
     assert choose_candidate("northwind", search("northwind"))[0].name == "Northwind Solar Inc."
@@ -373,7 +443,10 @@ def test_choose_none_when_no_name_fits():
         "Existential Coffee Co. (Burlington, VT); Company Nonexistent Debt Relief (Miami, FL)"
     )
     assert search("any other name") == []
-    assert choose_candidate("any other name", []) == (None, "no candidate named like 'any other name' among: no results")
+    assert choose_candidate("any other name", []) == (
+        None,
+        "no candidate named like 'any other name' among: no results",
+    )
 
 
 def test_normalize_business_name():
@@ -420,18 +493,20 @@ TITLE = "<head><title>Acme | Complaints | Better Business Bureau® Profile</titl
     ids=["summary not an object", "negative total", "profile URL a number", "name a number", "well formed"],
 )
 def test_a_state_of_unexpected_shape_costs_no_card(profile, url, complaints_total):
-    state = f"<script>window.__PRELOADED_STATE__ = {{\"businessProfile\":{{{profile}}}}};</script>"
+    state = f'<script>window.__PRELOADED_STATE__ = {{"businessProfile":{{{profile}}}}};</script>'
     html = f"<html>{TITLE}<body>{state}<ul>{card('24000011', 'Charged twice.')}</ul></body></html>"
     page = parse_complaints_page(URL, html)
     assert (page.business.name, page.business.url, page.business.complaints_total) == (
-        "Acme", f"{ORIGIN}{url}", complaints_total
+        "Acme",
+        f"{ORIGIN}{url}",
+        complaints_total,
     )
     assert ([c.external_id for c in page.complaints], page.failures) == (["24000011"], [])
 
 
 def test_an_unreadable_state_is_said_when_no_card_names_the_business():
     state = '<script>window.__PRELOADED_STATE__ = {"businessProfile": {"bbbId": </script>'
-    html = f'<html><body>{state}<ul>{card("24000012", "Text.")}</ul></body></html>'
+    html = f"<html><body>{state}<ul>{card('24000012', 'Text.')}</ul></body></html>"
     page = parse_complaints_page(f"{ORIGIN}/somewhere/complaints", html)
     (failure,) = page.failures
     assert (failure.card_id, failure.reason) == (
@@ -451,12 +526,14 @@ def test_nesting_deeper_than_lxml_reads_is_a_page_failure():
     html, at = _microsoft_with("<div>" * 3000, 3)
     page = parse_complaints_page(f"{ORIGIN}{MS}/complaints", html)
     assert [c.external_id for c in page.complaints] == ["20520372", "20520114", "20519515"]
-    assert page.failures == [CardFailure(
-        reason="page shows 6 complaint cards, 3 read: document nesting deeper than lxml reads (2048 levels): "
-        "the page after that point was not read",
-        card_id=None,
-        snippet=html[at : at + 300],
-    )]
+    assert page.failures == [
+        CardFailure(
+            reason="page shows 6 complaint cards, 3 read: document nesting deeper than lxml reads (2048 levels): "
+            "the page after that point was not read",
+            card_id=None,
+            snippet=html[at : at + 300],
+        )
+    ]
 
 
 def test_nesting_as_deep_as_lxml_reads_and_a_10_mb_text_lose_no_card():
@@ -475,7 +552,8 @@ def test_labelled_cards_swallowed_by_an_unclosed_comment_are_a_page_failure():
     assert len(page.complaints) == 7
     (failure,) = page.failures
     assert (failure.card_id, failure.reason) == (
-        None, "page shows 10 complaint cards, 7 read: a card was seen but its markup could not be read"
+        None,
+        "page shows 10 complaint cards, 7 read: a card was seen but its markup could not be read",
     )
     assert failure.snippet.startswith("Initial Complaint</h3>")
 
@@ -484,10 +562,12 @@ def test_utf16_read_as_latin1_is_a_failure_not_a_page_without_complaints():
     _, html = fetch(f"{MS}/complaints")
     page = parse_complaints_page(f"{ORIGIN}{MS}/complaints", html.encode("utf-16-le").decode("latin-1"))
     assert (page.has_site_data, page.complaints) == (False, [])
-    assert [(f.card_id, f.reason) for f in page.failures] == [(
-        None,
-        "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read",
-    )]
+    assert [(f.card_id, f.reason) for f in page.failures] == [
+        (
+            None,
+            "page text is 50% NUL characters (UTF-16 read with a one-byte charset?): that part of the page cannot be read",
+        )
+    ]
 
 
 def test_an_xml_declaration_without_its_end_is_not_an_error():
@@ -498,11 +578,15 @@ def test_an_xml_declaration_without_its_end_is_not_an_error():
 @pytest.mark.parametrize(
     ("answer", "error"),
     [
-        ("<html>Just a moment...</html>",
-         "the search API answer is not JSON: Expecting value: line 1 column 1 (char 0)"),
-        ('{"results": ' + "9" * 5000 + "}",
-         "the search API answer is not JSON: Exceeds the limit (4300 digits) for integer string conversion: value has "
-         "5000 digits; use sys.set_int_max_str_digits() to increase the limit"),
+        (
+            "<html>Just a moment...</html>",
+            "the search API answer is not JSON: Expecting value: line 1 column 1 (char 0)",
+        ),
+        (
+            '{"results": ' + "9" * 5000 + "}",
+            "the search API answer is not JSON: Exceeds the limit (4300 digits) for integer string conversion: value has "
+            "5000 digits; use sys.set_int_max_str_digits() to increase the limit",
+        ),
         ("[" * 100_000 + "]" * 100_000, "the search API answer is JSON nested too deep to read"),
         ("[]", "the search API answered a list, not an object"),
         ("{}", "the search API answer has no 'results'"),
@@ -510,8 +594,10 @@ def test_an_xml_declaration_without_its_end_is_not_an_error():
         ('{"results": [5]}', "search result 1 is a number, not an object"),
         ('{"results": [{"reportUrl": 5}]}', "search result 1: reportUrl is a number, not a string"),
         ('{"results": [{"reportUrl": "http://[oops"}]}', "search result 1: reportUrl 'http://[oops' is not a URL"),
-        ('{"results": [{"reportUrl": "/us/x", "businessName": ["x"], "bbbId": ["0875"]}]}',
-         "search result 1: businessName, bbbId of an unexpected type"),
+        (
+            '{"results": [{"reportUrl": "/us/x", "businessName": ["x"], "bbbId": ["0875"]}]}',
+            "search result 1: businessName, bbbId of an unexpected type",
+        ),
     ],
 )
 def test_a_search_answer_of_the_wrong_shape_is_a_search_answer_error(answer, error):

@@ -19,27 +19,69 @@ REAL = REAL_PAGES / "bbb"
 PROFILES = {
     "business_reviews_page_sample.html": (
         "/us/or/hillsboro/profile/roofing-contractors/dabella-1296-22828301/customer-reviews",
-        "DaBella", "1296", "22828301", 592, 592, 209, True, "A+",
+        "DaBella",
+        "1296",
+        "22828301",
+        592,
+        592,
+        209,
+        True,
+        "A+",
     ),
     "business_page_sample_accredited.html": (
         "/us/wa/renton/profile/heating-and-air-conditioning/rescue-rooter-1296-500666/addressId/892874",
-        "Rescue Rooter", "1296", "500666", 1608, 1608, 611, True, "A+",
+        "Rescue Rooter",
+        "1296",
+        "500666",
+        1608,
+        1608,
+        611,
+        True,
+        "A+",
     ),
     "business_page_sample_no_address_suffix.html": (
         "/us/fl/miami/profile/used-car-dealers/jcb-auto-sales-0633-92026452",
-        "JC&B Auto Sales", "0633", "92026452", 0, 0, 0, False, "A+",
+        "JC&B Auto Sales",
+        "0633",
+        "92026452",
+        0,
+        0,
+        0,
+        False,
+        "A+",
     ),
     "business_page_sample.html": (  # pretty-printed: the state ends "};\n        </script>"
         "/us/fl/the-villages/profile/financial-services/baum-financial-services-inc-0733-90122435/addressId/38205",
-        "Baum Financial Services, Inc", "0733", "90122435", 0, 0, 0, True, "NR",
+        "Baum Financial Services, Inc",
+        "0733",
+        "90122435",
+        0,
+        0,
+        0,
+        True,
+        "NR",
     ),
     "profile-greenway-roofing.html": (
         "/us/fl/kissimmee/profile/roofing-contractors/greenway-roofing-of-florida-0733-90573947",
-        "Greenway Roofing of Florida", "0733", "90573947", 0, 0, 0, True, "A+",
+        "Greenway Roofing of Florida",
+        "0733",
+        "90573947",
+        0,
+        0,
+        0,
+        True,
+        "A+",
     ),
     "profile-affordable-roofing-cadwell.html": (
         "/us/fl/kissimmee/profile/roofing-contractors/affordable-roofing-by-john-cadwell-inc-0733-22003102/addressId/19016",
-        "Affordable Roofing By John Cadwell, Inc.", "0733", "22003102", 0, 0, 0, True, "A+",
+        "Affordable Roofing By John Cadwell, Inc.",
+        "0733",
+        "22003102",
+        0,
+        0,
+        0,
+        True,
+        "A+",
     ),
 }
 
@@ -70,7 +112,11 @@ def test_business_of_real_profile_pages(name):
     page = parse_complaints_page(BBB + path, real(name))
     business = page.business
     assert (business.external_id, business.name) == (f"{bbb_id}-{business_id}", primary)
-    assert (business.complaints_total, business.complaints_closed_3y, business.complaints_closed_12m) == (total, closed3, closed12)
+    assert (business.complaints_total, business.complaints_closed_3y, business.complaints_closed_12m) == (
+        total,
+        closed3,
+        closed12,
+    )
     assert (business.accredited, business.rating) == (accredited, rating)
     # No complaint cards on these pages (review cards are not complaints), but the site's data is there.
     assert (page.has_site_data, page.complaints, page.failures) == (True, [], [])
@@ -78,7 +124,9 @@ def test_business_of_real_profile_pages(name):
 
 
 def test_local_report_page_points_at_the_hq_profile():
-    page = parse_complaints_page(BBB + PROFILES["business_page_sample_accredited.html"][0], real("business_page_sample_accredited.html"))
+    page = parse_complaints_page(
+        BBB + PROFILES["business_page_sample_accredited.html"][0], real("business_page_sample_accredited.html")
+    )
     assert page.business.url == f"{BBB}/us/wa/pacific/profile/plumber/rescue-rooter-1296-500666"
     assert page.business.category == "Heating and Air Conditioning"
 

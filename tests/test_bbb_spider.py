@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.middlewares.blocks import backoff_delay, retry_after_seconds
 
 BLOCK_RETRIES = 3
+
 
 def crawl(site: FixtureSite, archive: str, *arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
     """`scrapy crawl bbb -a …` against `site`, into `archive`; its exit code and output."""
@@ -122,11 +123,18 @@ def test_microsoft_by_name_archives_every_thread_and_a_recrawl_changes_nothing(b
     assert got["verdicts"] == {"rejected": 9}
     business = got["business"]
     assert (business.name, business.complaints_total, business.complaints_closed_12m, business.accredited) == (
-        "Microsoft", 5365, 2129, False
+        "Microsoft",
+        5365,
+        2129,
+        False,
     )
     run = got["run"]
     assert (run.spider, run.finish_reason, run.new_count, run.updated_count, run.unchanged_count) == (
-        "bbb", "finished", 10, 0, 0
+        "bbb",
+        "finished",
+        10,
+        0,
+        0,
     )
     assert run.arguments == {"company": "microsoft"} and got["quarantine"] == []
     # Name resolution: the exact name wins over the API's first candidate (Microsoft Store).
@@ -148,7 +156,12 @@ def test_microsoft_by_name_archives_every_thread_and_a_recrawl_changes_nothing(b
     assert_exit(third, 0)
     run = archive_counts(archive_url)["run"]
     assert (run.finish_reason, run.mode, run.requests, run.new_count, run.unchanged_count) == (
-        "finished", "incremental", 1, 0, 6)
+        "finished",
+        "incremental",
+        1,
+        0,
+        6,
+    )
     assert [p for p in bbb.requests if p != "/robots.txt"] == [f"{MS}/complaints"]
 
 
@@ -285,7 +298,9 @@ def test_charter_spectrum_label_only_page(bbb, tmp_path):
 def test_cloudflare_challenge_is_retried_then_blocked(bbb, tmp_path):
     result, got, row = crawl_failing(bbb, sqlite_url(tmp_path), "vantora", "blocked", business="0875-90412345")
     assert (row.kind, row.url, row.reason) == (
-        "blocked", f"https://www.bbb.org{BLOCKED}/complaints", f"Cloudflare challenge page (HTTP 403) (after {BLOCK_RETRIES} retries)"
+        "blocked",
+        f"https://www.bbb.org{BLOCKED}/complaints",
+        f"Cloudflare challenge page (HTTP 403) (after {BLOCK_RETRIES} retries)",
     )
     assert complaint_pages(bbb, BLOCKED) == [f"{BLOCKED}/complaints"] * (1 + BLOCK_RETRIES)
     assert got["run"].stats["blocks/retries"] == BLOCK_RETRIES
@@ -307,7 +322,9 @@ def test_429_on_a_later_page_keeps_the_pages_before_it(overlay, overlaid_bbb, tm
 
 
 def test_a_page_without_state_or_cards_is_a_block_not_zero_complaints(overlay, overlaid_bbb, tmp_path):
-    write_page(overlay, f"{MS}/complaints", "index.html", "<html><head><title>BBB</title></head><body>Loading…</body></html>")
+    write_page(
+        overlay, f"{MS}/complaints", "index.html", "<html><head><title>BBB</title></head><body>Loading…</body></html>"
+    )
     _, _, row = crawl_failing(overlaid_bbb, sqlite_url(tmp_path), f"https://www.bbb.org{MS}", "blocked")
     assert row.kind == "blocked" and "neither __PRELOADED_STATE__ nor complaint cards" in row.reason
     assert len(complaint_pages(overlaid_bbb, MS)) == 1 + BLOCK_RETRIES
@@ -322,7 +339,9 @@ def test_layout_change_is_quarantined_and_fails_the_run(bbb, tmp_path):
 
 
 def test_a_server_error_fails_the_run(overlay, overlaid_bbb, tmp_path):
-    write_page(overlay, f"{MS}/complaints", "index@page=2.500.html", "<html><title>Internal Server Error</title></html>")
+    write_page(
+        overlay, f"{MS}/complaints", "index@page=2.500.html", "<html><title>Internal Server Error</title></html>"
+    )
     url = sqlite_url(tmp_path)
     result = crawl(overlaid_bbb, url, "company=microsoft", RETRY_TIMES="1")
     assert_exit(result, 1)
@@ -350,7 +369,7 @@ def test_backoff_is_exponential_capped_and_honours_retry_after():
 
 
 def test_retry_after_header():
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     assert retry_after_seconds(b"7") == 7.0
     assert retry_after_seconds(format_datetime(now + timedelta(seconds=90), usegmt=True), now=now) == 90.0
     assert retry_after_seconds(format_datetime(now - timedelta(seconds=90), usegmt=True), now=now) == 0.0

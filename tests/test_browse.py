@@ -54,8 +54,13 @@ def exported(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def serving(archive: Path) -> Iterator[str]:
     """`complaints browse ARCHIVE --port N` in its own process; its base URL once it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "complaints_crawler.cli", "browse", str(archive), "--port",
-                                str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "complaints_crawler.cli", "browse", str(archive), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -112,24 +117,37 @@ def test_canned_queries_answer_as_sql_does(served):
     url, page = served
     rates = get_json(f"{page}/resolution_and_rejection.json?_shape=array")
     by_name = {r["business"]: r for r in rates}
-    assert {k: by_name["Charter Spectrum"][k] for k in ("complaints", "resolved", "resolved_share",
-                                                        "customer_answers", "rejected_answers", "rejected_share")} \
-        == {"complaints": 10, "resolved": 7, "resolved_share": 0.7, "customer_answers": 11, "rejected_answers": 2,
-            "rejected_share": 0.18}
+    assert {
+        k: by_name["Charter Spectrum"][k]
+        for k in ("complaints", "resolved", "resolved_share", "customer_answers", "rejected_answers", "rejected_share")
+    } == {
+        "complaints": 10,
+        "resolved": 7,
+        "resolved_share": 0.7,
+        "customer_answers": 11,
+        "rejected_answers": 2,
+        "rejected_share": 0.18,
+    }
     assert (by_name["Microsoft"]["rejected_answers"], by_name["Microsoft"]["customer_answers"]) == (9, 13)
     assert by_name["Xiaomi India"]["resolved_share"] == 0.04  # 1 of 24: no status is not resolved
 
     per_month = get_json(f"{page}/complaints_per_month.json?_shape=array&business=Microsoft")
-    expected = scalar_rows(url, "SELECT substr(c.filed_on, 1, 7), c.complaint_type, c.status, count(*) "
-                                "FROM complaints c JOIN businesses b ON b.id = c.business_id "
-                                "WHERE b.name = 'Microsoft' GROUP BY 1, 2, 3")
+    expected = scalar_rows(
+        url,
+        "SELECT substr(c.filed_on, 1, 7), c.complaint_type, c.status, count(*) "
+        "FROM complaints c JOIN businesses b ON b.id = c.business_id "
+        "WHERE b.name = 'Microsoft' GROUP BY 1, 2, 3",
+    )
     rows = sorted((r["month"], r["complaint_type"], r["status"], r["complaints"]) for r in per_month)
     assert rows == sorted(expected)
     assert sum(r["complaints"] for r in per_month) == 10
 
     thread = get_json(f"{page}/thread.json?_shape=array&complaint=20520372")
-    positions = scalar_rows(url, "SELECT r.position, r.kind FROM responses r JOIN complaints c ON c.id = "
-                                 "r.complaint_id WHERE c.external_id = '20520372' ORDER BY r.position")
+    positions = scalar_rows(
+        url,
+        "SELECT r.position, r.kind FROM responses r JOIN complaints c ON c.id = "
+        "r.complaint_id WHERE c.external_id = '20520372' ORDER BY r.position",
+    )
     assert [(r["position"], r["kind"]) for r in thread] == [(0, "complaint"), *positions]
 
     firsts = {r["business"]: r for r in get_json(f"{page}/first_response_days.json?_shape=array")}
@@ -139,24 +157,39 @@ def test_canned_queries_answer_as_sql_does(served):
     assert len(clusters) == duplicates[0][0] == 2
     runs = get_json(f"{page}/latest_crawl_runs.json?_shape=array")
     assert len(runs) == 5 and {r["finish_reason"] for r in runs} == {"finished"}
-    assert [r["health"] for r in runs] == [r[0] for r in scalar_rows(
-        url, "SELECT health FROM crawl_runs ORDER BY started_at DESC, id DESC")]
-    assert set(QUERIES) == {"complaints_per_month", "first_response_days", "resolution_and_rejection", "thread",
-                            "near_duplicate_clusters", "latest_crawl_runs"}
+    assert [r["health"] for r in runs] == [
+        r[0] for r in scalar_rows(url, "SELECT health FROM crawl_runs ORDER BY started_at DESC, id DESC")
+    ]
+    assert set(QUERIES) == {
+        "complaints_per_month",
+        "first_response_days",
+        "resolution_and_rejection",
+        "thread",
+        "near_duplicate_clusters",
+        "latest_crawl_runs",
+    }
 
 
 def test_search_box(served):
     url, page = served
     found = get_json(f"{page}/complaints.json?_shape=array&_search=refund&_col=external_id&_size=max")
-    expected = scalar_rows(url, "SELECT c.external_id FROM complaints_fts JOIN complaints c ON c.id = "
-                                "complaints_fts.rowid WHERE complaints_fts MATCH '\"refund\"'")
+    expected = scalar_rows(
+        url,
+        "SELECT c.external_id FROM complaints_fts JOIN complaints c ON c.id = "
+        "complaints_fts.rowid WHERE complaints_fts MATCH '\"refund\"'",
+    )
     assert sorted(r["external_id"] for r in found) == sorted(e for (e,) in expected) and len(expected) == 14
     answers = get_json(f"{page}/responses.json?_shape=array&_search=chargeback")
     assert [(r["position"], r["kind"]) for r in answers] == [(4, "customer_answer")]
     # Escaped like a plain word: a mask is found as [REDACTED], never as the site's original.
     redacted = get_json(f"{page}/complaints.json?_search=%5BREDACTED%5D&_size=1")["filtered_table_rows_count"]
-    assert redacted == scalar_rows(url, "SELECT count(*) FROM complaints WHERE text_normalized LIKE '%[REDACTED]%' "
-                                        "OR title LIKE '%[REDACTED]%'")[0][0]
+    assert (
+        redacted
+        == scalar_rows(
+            url,
+            "SELECT count(*) FROM complaints WHERE text_normalized LIKE '%[REDACTED]%' OR title LIKE '%[REDACTED]%'",
+        )[0][0]
+    )
     assert scalar_rows(url, "SELECT count(*) FROM complaints WHERE text LIKE '%[censored]%'") == [(1,)]
     assert get_json(f"{page}/complaints.json?_search=censored&_size=1")["filtered_table_rows_count"] == 0
 
@@ -174,8 +207,10 @@ def test_a_postgresql_archive_is_browsed_through_its_sqlite_export(tmp_path_fact
     with demo_archive("postgresql", tmp_path_factory) as url:
         refused = complaints_cli("browse", "--archive", url)
         assert refused.returncode == 1
-        assert refused.stderr == ("complaints: browse serves SQLite archives: export a PostgreSQL archive first with "
-                                  "`complaints export --format sqlite --out FILE`, then `complaints browse FILE`\n")
+        assert refused.stderr == (
+            "complaints: browse serves SQLite archives: export a PostgreSQL archive first with "
+            "`complaints export --format sqlite --out FILE`, then `complaints browse FILE`\n"
+        )
         out = tmp_path / "from-postgresql.db"
         assert complaints_cli("export", "--format", "sqlite", "--out", str(out), "--archive", url).returncode == 0
     for page in serving(out):

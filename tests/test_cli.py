@@ -14,15 +14,18 @@ MICROSOFT_PAGE = BBB_SITE / MS.strip("/") / "complaints" / "index.html"
 DOORWAY = CC_SITE / "octopus-alipay-topup-b990001" / "index.html"
 
 
-
 def test_demo_in_an_empty_folder_archives_what_its_summary_says_then_refreshes_incrementally(tmp_path):
     done = complaints_cli("demo", cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     archive = tmp_path / "archive.db"  # the default archive of every command: `complaints stats` shows it
     assert f"archive: {archive}" in done.stdout
-    printed = {m[0]: tuple(map(int, m[1:])) for m in re.findall(r"^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", done.stdout, re.M)}
+    printed = {
+        m[0]: tuple(map(int, m[1:])) for m in re.findall(r"^(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", done.stdout, re.M)
+    }
     engine = database.open_archive(f"sqlite:///{archive}")
-    stored = {s.source: (s.businesses, s.complaints, s.responses, s.quarantined) for s in queries.summary_by_source(engine)}
+    stored = {
+        s.source: (s.businesses, s.complaints, s.responses, s.quarantined) for s in queries.summary_by_source(engine)
+    }
     assert printed == stored
     assert stored["bbb"][:3] == (2, 20, 51)
     assert stored["consumercomplaints"] == (1, 24, 26, 1)
@@ -36,14 +39,24 @@ def test_demo_in_an_empty_folder_archives_what_its_summary_says_then_refreshes_i
     again = complaints_cli("demo", cwd=tmp_path, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
     crawls = re.findall(r"^  (\w+) .*? finished   \((\w+), (\d+) requests: (\d+) new", again.stdout, re.M)
-    assert crawls == [("bbb", "incremental", "1", "0"), ("bbb", "incremental", "1", "0"),
-                      ("consumercomplaints", "incremental", "1", "0"), ("consumercomplaints", "incremental", "1", "0"),
-                      ("complaintsboard", "incremental", "1", "0")]
+    assert crawls == [
+        ("bbb", "incremental", "1", "0"),
+        ("bbb", "incremental", "1", "0"),
+        ("consumercomplaints", "incremental", "1", "0"),
+        ("consumercomplaints", "incremental", "1", "0"),
+        ("complaintsboard", "incremental", "1", "0"),
+    ]
 
 
 def test_parse_prints_the_business_then_one_json_complaint_per_line():
-    done = complaints_cli("parse", "--site", "bbb", str(MICROSOFT_PAGE), "--url",
-                          "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints")
+    done = complaints_cli(
+        "parse",
+        "--site",
+        "bbb",
+        str(MICROSOFT_PAGE),
+        "--url",
+        "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011/complaints",
+    )
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert records[0]["business"]["name"] == "Microsoft"
@@ -59,7 +72,11 @@ def test_spam_check_json_keeps_input_order(seeds_dir):
     done = complaints_cli("spam-check", "--json", str(DOORWAY), str(doorway_seed), str(bbb_seed))
     assert done.returncode == 3, done.stderr  # 3: some input is spam
     results = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [(r["input"], r["is_spam"]) for r in results] == [(str(DOORWAY), True), (str(doorway_seed), True), (str(bbb_seed), False)]
+    assert [(r["input"], r["is_spam"]) for r in results] == [
+        (str(DOORWAY), True),
+        (str(doorway_seed), True),
+        (str(bbb_seed), False),
+    ]
     assert set(results[0]) == {"input", "score", "is_spam", "reasons"}
     assert results[1]["reasons"][0]["name"] == "keyword_injection"
     assert 0 <= results[2]["score"] < 0.5
@@ -69,9 +86,12 @@ def test_spam_check_reads_standard_input():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "complaints_crawler.cli", "spam-check", "-"],
-                          input="My phone stopped charging after two weeks and the service centre refuses to help.",
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "complaints_crawler.cli", "spam-check", "-"],
+        input="My phone stopped charging after two weeks and the service centre refuses to help.",
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("-: not spam (score ")
 
@@ -92,4 +112,6 @@ def test_an_archive_behind_the_code_is_refused_with_the_fix(tmp_path):
     database.upgrade(url, "0001")
     done = complaints_cli("stats", "--archive", url)
     assert done.returncode == 1
-    assert done.stderr.strip().endswith(f"is at schema revision 0001, behind this code ({HEAD_REVISION}); run `complaints db upgrade`")
+    assert done.stderr.strip().endswith(
+        f"is at schema revision 0001, behind this code ({HEAD_REVISION}); run `complaints db upgrade`"
+    )

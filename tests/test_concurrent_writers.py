@@ -22,7 +22,7 @@ def write_all(url: str, order: int) -> None:
         numbers.reverse()  # the two writers meet in the middle, each inserting what the other updates
     run = store.open_run("bbb", {"writer": order})
     for start in range(0, COMPLAINTS, BATCH):
-        batch = [prepare(complaint(n, business_n=n % 5)) for n in numbers[start:start + BATCH]]
+        batch = [prepare(complaint(n, business_n=n % 5)) for n in numbers[start : start + BATCH]]
         store.write([business(n) for n in range(5)], batch, run)
     store.close()
 

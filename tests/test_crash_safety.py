@@ -78,10 +78,31 @@ def test_a_forced_stop_writes_what_is_pending_and_closes_its_run(tmp_path):
     url = f"sqlite:///{tmp_path / 'archive.db'}"
     with faulty_site("bbb", {f"{MS}/complaints?page=2": Fault("stall", seconds=60)}) as site:
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", "crawl", "bbb", "-a", f"company=https://www.bbb.org{MS}",
-             "-s", f"BBB_BASE_URL={site.base_url}", "-s", f"ARCHIVE_URL={url}", "-s", "ARCHIVE_BATCH_SIZE=1000",
-             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=120"],
-            cwd=REPO, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "bbb",
+                "-a",
+                f"company=https://www.bbb.org{MS}",
+                "-s",
+                f"BBB_BASE_URL={site.base_url}",
+                "-s",
+                f"ARCHIVE_URL={url}",
+                "-s",
+                "ARCHIVE_BATCH_SIZE=1000",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=False",
+                "-s",
+                "DOWNLOAD_TIMEOUT=120",
+            ],
+            cwd=REPO,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while f"{MS}/complaints?page=2" not in site.requests and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -45,10 +45,13 @@ def export(url, out, *options):
 def thread_of(url: str, source: str, external_id: str) -> list[tuple]:
     engine = database.make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT r.position, r.kind, r.verdict, r.text_normalized FROM responses r JOIN complaints c "
-            "ON c.id = r.complaint_id WHERE c.source = :s AND c.external_id = :e ORDER BY r.position"),
-            {"s": source, "e": external_id}).all()
+        rows = conn.execute(
+            text(
+                "SELECT r.position, r.kind, r.verdict, r.text_normalized FROM responses r JOIN complaints c "
+                "ON c.id = r.complaint_id WHERE c.source = :s AND c.external_id = :e ORDER BY r.position"
+            ),
+            {"s": source, "e": external_id},
+        ).all()
     engine.dispose()
     return [tuple(r) for r in rows]
 
@@ -76,8 +79,9 @@ def test_csv_of_each_table(demo, tmp_path):
     assert len(rows) == 54 + 80  # the complaint as position 0, then its entries
     thread = [r for r in rows if (r["source"], r["external_id"]) == THREAD]
     assert [(r["position"], r["kind"]) for r in thread[:1]] == [("0", "complaint")]
-    assert [(int(r["position"]), r["kind"], r["verdict"] or None, r["text_normalized"]) for r in thread[1:]] == \
-        thread_of(url, *THREAD)
+    assert [
+        (int(r["position"]), r["kind"], r["verdict"] or None, r["text_normalized"]) for r in thread[1:]
+    ] == thread_of(url, *THREAD)
 
 
 def test_json_lines_threads_nest_their_entries(demo, tmp_path):
@@ -87,8 +91,9 @@ def test_json_lines_threads_nest_their_entries(demo, tmp_path):
     threads = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(threads) == 54 and sum(len(t["entries"]) for t in threads) == 80
     [thread] = [t for t in threads if (t["source"], t["external_id"]) == THREAD]
-    assert [(e["position"], e["kind"], e["verdict"], e["text_normalized"]) for e in thread["entries"]] == \
-        thread_of(url, *THREAD)
+    assert [(e["position"], e["kind"], e["verdict"], e["text_normalized"]) for e in thread["entries"]] == thread_of(
+        url, *THREAD
+    )
     assert thread["entry_count"] == len(thread["entries"]) and thread["filed_on"] == "2023-08-25"
     assert [t["id"] for t in threads] == sorted(t["id"] for t in threads)
 
@@ -104,8 +109,9 @@ def test_parquet_reads_back_with_pyarrow(demo, tmp_path):
     export(url, tmp_path / "t.parquet", "--format", "parquet", "--table", "threads")
     threads = pq.read_table(tmp_path / "t.parquet").to_pylist()
     [thread] = [t for t in threads if (t["source"], t["external_id"]) == THREAD]
-    assert [(e["position"], e["kind"], e["verdict"], e["text_normalized"]) for e in thread["entries"]] == \
-        thread_of(url, *THREAD)
+    assert [(e["position"], e["kind"], e["verdict"], e["text_normalized"]) for e in thread["entries"]] == thread_of(
+        url, *THREAD
+    )
     export(url, tmp_path / "r.parquet", "--format", "parquet", "--table", "responses")
     assert pq.read_table(tmp_path / "r.parquet").num_rows == 80
 
@@ -115,9 +121,13 @@ def test_filters(demo, tmp_path):
     out = tmp_path / "ms.jsonl"
     export(url, out, "--format", "jsonl", "--business", "Microsoft", "--since", "2023-08-24", "--until", "2023-08-25")
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    expected = scalar(url, "SELECT count(*) FROM complaints c JOIN businesses b ON b.id = c.business_id "
-                           "WHERE b.name = 'Microsoft' AND c.filed_on BETWEEN :a AND :b",
-                      a=date(2023, 8, 24), b=date(2023, 8, 25))
+    expected = scalar(
+        url,
+        "SELECT count(*) FROM complaints c JOIN businesses b ON b.id = c.business_id "
+        "WHERE b.name = 'Microsoft' AND c.filed_on BETWEEN :a AND :b",
+        a=date(2023, 8, 24),
+        b=date(2023, 8, 25),
+    )
     assert len(rows) == expected == 4
     assert {r["business_name"] for r in rows} == {"Microsoft"}
     export(url, tmp_path / "cc.csv", "--format", "csv", "--table", "responses", "--source", "complaintsboard")
@@ -132,8 +142,17 @@ def test_sqlite_export_is_an_archive_at_the_current_revision(demo, tmp_path):
     target = f"sqlite:///{whole}"
     current = complaints_cli("db", "current", "--archive", target)
     assert "revision 0005, code head 0005 (up to date)" in current.stdout
-    for table in ("businesses", "complaints", "responses", "redactions", "complaint_revisions", "lsh_buckets",
-                  "crawl_runs", "crawl_targets", "quarantine"):
+    for table in (
+        "businesses",
+        "complaints",
+        "responses",
+        "redactions",
+        "complaint_revisions",
+        "lsh_buckets",
+        "crawl_runs",
+        "crawl_targets",
+        "quarantine",
+    ):
         assert scalar(target, f"SELECT count(*) FROM {table}") == scalar(url, f"SELECT count(*) FROM {table}"), table
     assert not (tmp_path / "whole.db-wal").exists()  # one self-contained file
     engine = open_for_reading(target)
@@ -141,11 +160,14 @@ def test_sqlite_export_is_an_archive_at_the_current_revision(demo, tmp_path):
     engine.dispose()
 
     part = tmp_path / "microsoft.db"
-    assert export(url, part, "--format", "sqlite", "--business", "Microsoft") == \
-        f"exported 10 complaints with their threads to {part}\n"
+    assert (
+        export(url, part, "--format", "sqlite", "--business", "Microsoft")
+        == f"exported 10 complaints with their threads to {part}\n"
+    )
     target = f"sqlite:///{part}"
-    assert [scalar(target, f"SELECT count(*) FROM {t}") for t in ("businesses", "complaints", "responses",
-                                                                   "quarantine")] == [1, 10, 32, 0]
+    assert [
+        scalar(target, f"SELECT count(*) FROM {t}") for t in ("businesses", "complaints", "responses", "quarantine")
+    ] == [1, 10, 32, 0]
 
 
 def test_an_existing_file_is_kept_and_nothing_is_half_written(demo, tmp_path, capsys):
@@ -157,6 +179,8 @@ def test_an_existing_file_is_kept_and_nothing_is_half_written(demo, tmp_path, ca
     assert out.read_text() == "mine\n"
     assert main(["export", "--format", "csv", "--out", str(out), "--force", "--archive", url]) == 0
     assert out.read_text().startswith("id,source,external_id")
-    assert main(["export", "--format", "csv", "--business", "nobody", "--out", str(tmp_path / "x.csv"),
-                 "--archive", url]) == 1
+    assert (
+        main(["export", "--format", "csv", "--business", "nobody", "--out", str(tmp_path / "x.csv"), "--archive", url])
+        == 1
+    )
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.csv.partial").exists()

@@ -23,7 +23,9 @@ def archived(url: str) -> tuple[CrawlRunRow, int, list[tuple[str, str, str]]]:
     with engine.connect() as conn:
         run = conn.execute(select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(1)).one()
         complaints = conn.execute(select(func.count()).select_from(ComplaintRow)).scalar_one()
-        quarantine = [tuple(r) for r in conn.execute(select(QuarantineRow.kind, QuarantineRow.url, QuarantineRow.reason))]
+        quarantine = [
+            tuple(r) for r in conn.execute(select(QuarantineRow.kind, QuarantineRow.url, QuarantineRow.reason))
+        ]
     engine.dispose()
     return run, complaints, quarantine
 
@@ -41,8 +43,13 @@ def test_a_page_that_arrives_cut_is_fetched_again_then_quarantined_and_the_crawl
     assert f"{MS}/complaints?page=3" in site.requests  # the crawl went on
     run, complaints, quarantine = archived(archive)
     assert (run.finish_reason, complaints, run.stats["pages/cut"]) == ("finished", 6, 3)
-    assert quarantine == [("truncated_page", f"https://www.bbb.org{PAGE_2}",
-                           "the page arrived cut 3 times (13178 bytes, no closing </html>)")]
+    assert quarantine == [
+        (
+            "truncated_page",
+            f"https://www.bbb.org{PAGE_2}",
+            "the page arrived cut 3 times (13178 bytes, no closing </html>)",
+        )
+    ]
 
 
 def test_a_page_cut_once_is_whole_on_the_second_try(archive):
@@ -90,5 +97,10 @@ def test_a_retry_after_beyond_the_cap_ends_the_run_blocked_at_once(archive):
     assert site.requests.count(PAGE_2) == 1
     run, complaints, quarantine = archived(archive)
     assert (run.finish_reason, complaints) == ("blocked", 6)
-    assert quarantine == [("blocked", f"https://www.bbb.org{PAGE_2}",
-                           "HTTP 429 Too Many Requests; the site asked to wait 5000 s (after 0 retries)")]
+    assert quarantine == [
+        (
+            "blocked",
+            f"https://www.bbb.org{PAGE_2}",
+            "HTTP 429 Too Many Requests; the site asked to wait 5000 s (after 0 retries)",
+        )
+    ]

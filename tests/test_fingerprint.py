@@ -89,7 +89,7 @@ def cc_entries(text: str) -> list[tuple[str, str, str, str]]:
 
 def _cc_segments(author: str, day: str, lines: list[str]) -> list[tuple[str, str, str, str]]:
     segments, kind, current = [], "complaint", []
-    for line in lines + ["+0 photos"]:
+    for line in [*lines, "+0 photos"]:
         update = _CC_UPDATE.match(line)
         if update or _CC_MARKER.match(line):
             if current and kind:
@@ -161,7 +161,9 @@ def test_no_pair_of_seed_complaints_reaches_the_threshold_nor_collides():
     prints = [fingerprint(text) for _, text in complaints]
     similarities = []
     colliding = 0
-    for (label_a, (a, keys_a)), (label_b, (b, keys_b)) in itertools.combinations(zip(complaints, prints), 2):
+    for (label_a, (a, keys_a)), (label_b, (b, keys_b)) in itertools.combinations(
+        zip(complaints, prints, strict=True), 2
+    ):
         similarities.append((jaccard(a, b), label_a[0], label_b[0]))
         colliding += bool(keys_a & keys_b)
     similarities.sort(reverse=True)
@@ -266,7 +268,10 @@ def test_minhash_is_the_same_in_another_process():
 
 
 def test_minhash_ignores_case_and_follows_the_shingles():
-    shouted, quiet = minhash("Order No [REDACTED] was never DELIVERED"), minhash("order no [redacted] was never delivered")
+    shouted, quiet = (
+        minhash("Order No [REDACTED] was never DELIVERED"),
+        minhash("order no [redacted] was never delivered"),
+    )
     assert shouted.jaccard(quiet) == 1.0
     assert list(minhash("").hashvalues) == list(minhash("   ").hashvalues)
     assert minhash("a b c", num_perm=64).hashvalues.shape == (64,)

@@ -22,9 +22,26 @@ from complaints_crawler.parsers.forum import (
 )
 
 AUTHORS_75 = [
-    "Shrubh", "Mohit.k12", "ovijit54649", "m sundar", "PoojaTalwar", "Lohar Aba Nathuram", "S_thakur",
-    "megha nautiyal", "Vedant Chindhe", "akash9005", "vishal4053", "uday kanna", "Aparna Misri",
-    "Prashanth Reddy G", "Abhishek Nag", "Subhamoy Halder", "pktiwari2", "soni_pks", "Arunkumar Kasinathan", "soni_pks",
+    "Shrubh",
+    "Mohit.k12",
+    "ovijit54649",
+    "m sundar",
+    "PoojaTalwar",
+    "Lohar Aba Nathuram",
+    "S_thakur",
+    "megha nautiyal",
+    "Vedant Chindhe",
+    "akash9005",
+    "vishal4053",
+    "uday kanna",
+    "Aparna Misri",
+    "Prashanth Reddy G",
+    "Abhishek Nag",
+    "Subhamoy Halder",
+    "pktiwari2",
+    "soni_pks",
+    "Arunkumar Kasinathan",
+    "soni_pks",
 ]
 DAYS_75 = [12, 12, 12, 10, 10, 8, 7, 7, 6, 5, 5, 5, 4, 4, 4, 4, 2, 1, 1, 1]
 PHOTOS_75 = [1, 0, 3, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 4, 0, 0, 0, 2, 0, 3]
@@ -76,7 +93,11 @@ def masks(complaints, token):
 
 def test_board_header_page_75(page75):
     business = page75.business
-    assert (business.source, business.external_id, business.name) == (Source.CONSUMERCOMPLAINTS, "b106391", "Xiaomi India")
+    assert (business.source, business.external_id, business.name) == (
+        Source.CONSUMERCOMPLAINTS,
+        "b106391",
+        "Xiaomi India",
+    )
     assert business.url == f"{CC}/{XIAOMI}"
     assert (business.complaints_total, business.resolved_count, business.unresolved_count) == (6148, 259, 5889)
     assert page75.has_site_data and page75.failures == []
@@ -99,7 +120,7 @@ def test_ids_titles_and_permalinks(page75):
 
 
 def test_locations_and_addresses(page75):
-    shrubh, mohit, *_ = page75.complaints
+    shrubh, _mohit, *_ = page75.complaints
     assert shrubh.author_location == "Pune, Maharashtra"
     assert shrubh.address == "Magarpatta city, Pune, 411028"
     assert by_author(page75, "m sundar")[0].author_location is None
@@ -132,10 +153,18 @@ def test_counts_per_card(page75):
 def test_author_updates(page75):
     (update,) = by_author(page75, "PoojaTalwar")[0].responses
     assert (update.position, update.kind, update.author, update.posted_on, update.text) == (
-        1, ResponseKind.AUTHOR_UPDATE, "PoojaTalwar", date(2019, 12, 12), "Any update on this?",
+        1,
+        ResponseKind.AUTHOR_UPDATE,
+        "PoojaTalwar",
+        date(2019, 12, 12),
+        "Any update on this?",
     )
     (update,) = by_author(page75, "Prashanth Reddy G")[0].responses
-    assert (update.kind, update.author, update.posted_on) == (ResponseKind.AUTHOR_UPDATE, "Prashanth Reddy G", date(2019, 12, 6))
+    assert (update.kind, update.author, update.posted_on) == (
+        ResponseKind.AUTHOR_UPDATE,
+        "Prashanth Reddy G",
+        date(2019, 12, 6),
+    )
     assert update.text == (
         "Sir, I complain in the Xiaomi service center they have given the complaint Number is WXIN[protected].\n"
         "please follow it and solve it as possible as early. Thank you"
@@ -157,7 +186,10 @@ def test_replies_and_comments(page75):
     assert lohar.responses[5].text.endswith("Sr no 21829/[protected]")
     # Comment photo captions are not comment text.
     (comment,) = by_author(page75, "S_thakur")[0].responses
-    assert comment.text == "I have booked this product online but till now not received this product, product details I have attached in"
+    assert (
+        comment.text
+        == "I have booked this product online but till now not received this product, product details I have attached in"
+    )
 
 
 def test_resolved_complaint(page75):
@@ -197,7 +229,10 @@ def test_seed_003_counts_match_fixture(page75, seeds_dir: Path):
     for complaint in page75.complaints:
         assert complaint.author in seed_lines or complaint.author == "Vedant Chindhe"
         # The fixture reproduces the seed's texts line for line (comment heads are the fixture's additions).
-        for text in [complaint.text, *(r.text for r in complaint.responses if r.kind is not ResponseKind.STATUS_CHANGE)]:
+        for text in [
+            complaint.text,
+            *(r.text for r in complaint.responses if r.kind is not ResponseKind.STATUS_CHANGE),
+        ]:
             assert {line for line in text.split("\n") if line} <= seed_lines, complaint.external_id
     assert "Vedant CVedant Chindhehindhe" in seed_lines  # the name with its tooltip, as rendered
 
@@ -212,7 +247,9 @@ def test_page_76_and_page_1():
     assert last.complaints[0].text.endswith("started again and now it...")
     neha = last.complaints[1]
     assert [(r.kind, r.author) for r in neha.responses] == [
-        (ResponseKind.COMMENT, "amit.j"), (ResponseKind.COMMENT, "Neha Sharma"), (ResponseKind.REPLY, "amit.j"),
+        (ResponseKind.COMMENT, "amit.j"),
+        (ResponseKind.COMMENT, "Neha Sharma"),
+        (ResponseKind.REPLY, "amit.j"),
     ]
     assert last.complaints[2].helpful_count == 2 and last.complaints[2].author_location is None
     first = cc_board(XIAOMI)
@@ -295,7 +332,10 @@ def test_complaintsboard_page_1():
     page = cb_board("xiaomi-b128703")
     business = page.business
     assert (business.source, business.external_id, business.name, business.url) == (
-        Source.COMPLAINTSBOARD, "b128703", "Xiaomi", f"{CB}/xiaomi-b128703",
+        Source.COMPLAINTSBOARD,
+        "b128703",
+        "Xiaomi",
+        f"{CB}/xiaomi-b128703",
     )
     assert (business.complaints_total, business.resolved_count, business.unresolved_count) == (1214, 87, 1127)
     assert [(c.external_id, c.author, c.author_location, c.filed_on.day) for c in page.complaints] == [
@@ -305,7 +345,10 @@ def test_complaintsboard_page_1():
         ("1787044", "Meena Iyer", "Chennai, IN", 7),
         ("1786931", "Gaurav", "Lucknow, IN", 6),
     ]
-    assert [c.title for c in page.complaints][:2] == ["Payment via GPay not received by Mi", "Redmi Note 8 Pro heating while charging"]
+    assert [c.title for c in page.complaints][:2] == [
+        "Payment via GPay not received by Mi",
+        "Redmi Note 8 Pro heating while charging",
+    ]
     assert page.permalinks_to_fetch == {
         "1787305": f"{CB}/xiaomi-redmi-note-8-pro-heating-while-charging-c1787305",
         "1787198": f"{CB}/xiaomi-order-not-shipped-payment-debited-c1787198",

@@ -25,11 +25,17 @@ def only_card(parse, url: str, name: str):
 
 def test_consumercomplaints_2026_snippet():
     page, complaint = only_card(
-        consumercomplaints.parse_page, "https://www.consumercomplaints.in/ajio-b115930", "consumercomplaints/ajio-live-2026-08-19.html"
+        consumercomplaints.parse_page,
+        "https://www.consumercomplaints.in/ajio-b115930",
+        "consumercomplaints/ajio-live-2026-08-19.html",
     )
-    assert (complaint.external_id, complaint.author, complaint.author_location, complaint.filed_on, complaint.title) == (
-        "3541211", "a_shopper", None, date(2026, 4, 28), "Delivery delay and finally order cancel by ajio"
-    )
+    assert (
+        complaint.external_id,
+        complaint.author,
+        complaint.author_location,
+        complaint.filed_on,
+        complaint.title,
+    ) == ("3541211", "a_shopper", None, date(2026, 4, 28), "Delivery delay and finally order cancel by ajio")
     assert complaint.text == (
         "I waited twenty five days for two orders and then both were cancelled by the seller without any "
         "explanation at all...."
@@ -42,12 +48,18 @@ def test_consumercomplaints_2026_snippet():
 
 def test_complaintsboard_2026_snippet():
     page, complaint = only_card(
-        complaintsboard.parse_page, "https://www.complaintsboard.com/ajio-b144612", "complaintsboard/ajio-live-2026-08-19.html"
+        complaintsboard.parse_page,
+        "https://www.complaintsboard.com/ajio-b144612",
+        "complaintsboard/ajio-live-2026-08-19.html",
     )
     # The first anchor is /faq#verified_user: the id comes from "#create-comment-1931240".
-    assert (complaint.external_id, complaint.author, complaint.author_location, complaint.filed_on, complaint.title) == (
-        "1931240", "a shopper", "Bengaluru, IN", date(2024, 1, 20), "Seller has not refunded money"
-    )
+    assert (
+        complaint.external_id,
+        complaint.author,
+        complaint.author_location,
+        complaint.filed_on,
+        complaint.title,
+    ) == ("1931240", "a shopper", "Bengaluru, IN", date(2024, 1, 20), "Seller has not refunded money")
     assert complaint.text == (
         "I returned one of four items and the refund never arrived. Order number FN4058405688 was picked up weeks ago."
     )
@@ -56,7 +68,9 @@ def test_complaintsboard_2026_snippet():
 
 
 def test_consumercomplaints_2018_home_page():
-    page = consumercomplaints.parse_page("https://www.consumercomplaints.in/", real("consumercomplaints/homepage-2018.html"))
+    page = consumercomplaints.parse_page(
+        "https://www.consumercomplaints.in/", real("consumercomplaints/homepage-2018.html")
+    )
     assert page.card_count == 20 and page.failures == [] and page.has_site_data
     assert page.business is None
     first = page.complaints[0]

@@ -23,7 +23,18 @@ from complaints_crawler.fixture_site import FixtureSite, serve_sites
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 
 # The cut or commented cards of Xiaomi India pages 75 (8) and 76 (2): fetched from their permalinks.
-PERMALINK_IDS_75_76 = {"2037904", "2036988", "2036842", "2036377", "2035655", "2033012", "2032391", "2032208", "2031975", "2031762"}
+PERMALINK_IDS_75_76 = {
+    "2037904",
+    "2036988",
+    "2036842",
+    "2036377",
+    "2035655",
+    "2033012",
+    "2032391",
+    "2032208",
+    "2031975",
+    "2031762",
+}
 
 
 @dataclass
@@ -60,7 +71,9 @@ class Crawl:
         return [path for path in self.requests if suffix_pattern in path]
 
 
-def crawl(site: FixtureSite, spider: str, archive_url: str, *arguments: str, settings: dict[str, str] | None = None) -> Crawl:
+def crawl(
+    site: FixtureSite, spider: str, archive_url: str, *arguments: str, settings: dict[str, str] | None = None
+) -> Crawl:
     """`scrapy crawl SPIDER -a …` against `site`, into `archive_url`; `site.requests` is reset first."""
     site.requests.clear()
     done = scrapy_crawl(spider, site, archive_url, *arguments, **(settings or {}))
@@ -116,19 +129,30 @@ def test_xiaomi_india_pages_75_76_then_a_second_identical_crawl(cc_site: Fixture
     lohar = complaints["2037904"]
     assert (lohar.author, lohar.comments_count, lohar.entry_count) == ("Lohar Aba Nathuram", 4, 6)
     # Items carry live-site URLs, not the fixture origin's.
-    assert vishal.url == f"{CC}/xiaomi-india-headphone-jack-not-working-service-centre-asking-to-change-display-c2035655"
+    assert (
+        vishal.url == f"{CC}/xiaomi-india-headphone-jack-not-working-service-centre-asking-to-change-display-c2035655"
+    )
     assert all(row.url.startswith(CC + "/xiaomi-india-") for row in complaints.values())
 
     (business,) = first.rows(BusinessRow)
     assert (business.source, business.external_id, business.name, business.url) == (
-        "consumercomplaints", "b106391", "Xiaomi India", f"{CC}/{XIAOMI}",
+        "consumercomplaints",
+        "b106391",
+        "Xiaomi India",
+        f"{CC}/{XIAOMI}",
     )
     assert (business.complaints_total, business.resolved_count, business.unresolved_count) == (6148, 259, 5889)
     assert {row.business_id for row in complaints.values()} == {business.id}
 
     run = first.run
     assert (run.spider, run.arguments) == ("consumercomplaints", {"company": XIAOMI, "start_page": "75"})
-    assert (run.new_count, run.updated_count, run.unchanged_count, run.quarantined_count, run.pages) == (24, 0, 0, 0, 14)
+    assert (run.new_count, run.updated_count, run.unchanged_count, run.quarantined_count, run.pages) == (
+        24,
+        0,
+        0,
+        0,
+        14,
+    )
     assert run.stats["pagination/stop_reason"] == "404" and run.stats["pagination/last_page"] == 77
     assert run.stats["forum/permalinks_used"] == 10 and "forum/permalink_failed" not in run.stats
     assert first.count(QuarantineRow) == 0
@@ -142,8 +166,13 @@ def test_xiaomi_india_pages_75_76_then_a_second_identical_crawl(cc_site: Fixture
     third = crawl(cc_site, "consumercomplaints", archive_url, f"company={XIAOMI}", "start_page=75")
     assert_clean(third)
     assert third.requests == ["/robots.txt", f"/{XIAOMI}/page/75"]
-    assert (third.run.mode, third.run.requests, third.run.new_count, third.run.updated_count,
-            third.run.unchanged_count) == ("incremental", 1, 0, 0, 20)
+    assert (
+        third.run.mode,
+        third.run.requests,
+        third.run.new_count,
+        third.run.updated_count,
+        third.run.unchanged_count,
+    ) == ("incremental", 1, 0, 0, 20)
     assert third.count(ComplaintRow) == 24 and third.count(ResponseRow) == 26
 
 
@@ -170,7 +199,9 @@ def test_company_as_a_board_url(cc_site: FixtureSite, sqlite_url: str):
         ("poco-india-b171922", 2, "empty page"),  # page 2 has the card list and no card
     ],
 )
-def test_pagination_stops_on_a_repeated_or_empty_page(cc_site: FixtureSite, sqlite_url: str, board: str, complaints: int, stop_reason: str):
+def test_pagination_stops_on_a_repeated_or_empty_page(
+    cc_site: FixtureSite, sqlite_url: str, board: str, complaints: int, stop_reason: str
+):
     result = crawl(cc_site, "consumercomplaints", sqlite_url, f"company={board}")
     assert_clean(result)
     assert board_pages(result, board) == [f"/{board}", f"/{board}/page/2"]
@@ -229,7 +260,9 @@ def test_bare_name_resolved_through_the_sitemap(cc_site: FixtureSite, sqlite_url
 def test_ambiguous_name_is_company_not_found_with_the_candidates(cc_site: FixtureSite, sqlite_url: str):
     result = crawl(cc_site, "consumercomplaints", sqlite_url, "company=mi")
     assert result.returncode == 1 and result.run.finish_reason == "company_not_found"
-    assert "several consumercomplaints boards match company 'mi': mi-home-b154318, mi-service-center-b160057" in result.log
+    assert (
+        "several consumercomplaints boards match company 'mi': mi-home-b154318, mi-service-center-b160057" in result.log
+    )
     assert result.requests == ["/robots.txt", "/sitemap.xml"]
 
 
@@ -282,8 +315,12 @@ def test_bad_arguments_exit_1(cc_site: FixtureSite, sqlite_url: str, argument: s
 def test_robots_disallowed_and_failed_permalinks_keep_the_board_copy(tmp_path: Path, sqlite_url: str):
     """Page 76 with one permalink under robots-disallowed /profile-* and the other answering 404."""
     overlay = tmp_path / "overlay" / "consumercomplaints"
-    page76 = (FIXTURE_SITES_DIR / "consumercomplaints" / XIAOMI / "page" / "76" / "index.html").read_text(encoding="utf-8")
-    moved = page76.replace("/xiaomi-india-redmi-k20-pro-screen-flickering-after-update-c2031975", "/profile-k20-flicker-c2031975")
+    page76 = (FIXTURE_SITES_DIR / "consumercomplaints" / XIAOMI / "page" / "76" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    moved = page76.replace(
+        "/xiaomi-india-redmi-k20-pro-screen-flickering-after-update-c2031975", "/profile-k20-flicker-c2031975"
+    )
     assert moved.count("/profile-k20-flicker-c2031975") >= 1 and moved != page76
     (overlay / XIAOMI / "page" / "76").mkdir(parents=True)
     (overlay / XIAOMI / "page" / "76" / "index.html").write_text(moved, encoding="utf-8")
@@ -292,7 +329,9 @@ def test_robots_disallowed_and_failed_permalinks_keep_the_board_copy(tmp_path: P
     (gone / "index.404.html").write_text("<html><body>Not found</body></html>")
 
     with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
-        result = crawl(sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=76")
+        result = crawl(
+            sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=76"
+        )
     assert_clean(result)
     assert not any(path.startswith("/profile-") for path in result.requests)  # robots.txt: Disallow: /profile-*
     assert "/xiaomi-india-mi-band-4-refund-not-processed-c2031762" in result.requests
@@ -305,7 +344,9 @@ def test_robots_disallowed_and_failed_permalinks_keep_the_board_copy(tmp_path: P
     assert "Forbidden by robots.txt" in result.log and "HTTP 404" in result.log
 
 
-def test_doorway_board_is_quarantined_by_the_spam_middleware_and_the_crawl_finishes(cc_site: FixtureSite, sqlite_url: str):
+def test_doorway_board_is_quarantined_by_the_spam_middleware_and_the_crawl_finishes(
+    cc_site: FixtureSite, sqlite_url: str
+):
     """The page-level spam check drops the SEO doorway before the parser: no complaint, one spam_page row."""
     result = crawl(cc_site, "consumercomplaints", sqlite_url, "company=octopus-alipay-topup-b990001")
     assert_clean(result)  # finished, exit 0: the spider asked for the page, the spam check refused it
@@ -325,7 +366,11 @@ def test_blocked_board_page_exits_1(tmp_path: Path, sqlite_url: str):
     (page / "index.403.html").write_text("<html><head><title>Just a moment...</title></head><body></body></html>")
     with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
         result = crawl(
-            sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=75",
+            sites["consumercomplaints"],
+            "consumercomplaints",
+            sqlite_url,
+            f"company={XIAOMI}",
+            "start_page=75",
             settings={"BLOCK_RETRY_TIMES": "1", "BLOCK_BACKOFF_BASE": "0"},
         )
     assert result.returncode == 1 and result.run.finish_reason == "blocked"
@@ -344,7 +389,9 @@ def test_a_board_page_that_cannot_be_fetched_ends_the_run_site_unavailable(tmp_p
     (page / "index.500.html").write_text("<html><body>Internal Server Error</body></html>")
     with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
         base = sites["consumercomplaints"].base_url
-        result = crawl(sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=75")
+        result = crawl(
+            sites["consumercomplaints"], "consumercomplaints", sqlite_url, f"company={XIAOMI}", "start_page=75"
+        )
     assert result.returncode == 1 and result.run.finish_reason == "site_unavailable"
     assert f"board page 76 failed at {base}/{XIAOMI}/page/76" in result.log
     assert result.count(ComplaintRow) == 20
@@ -358,7 +405,11 @@ def test_complaintsboard_xiaomi(fixture_sites: dict[str, FixtureSite], sqlite_ur
     result = crawl(site, "complaintsboard", sqlite_url, "company=xiaomi-b128703")
     assert_clean(result)
     assert result.requests[0] == "/robots.txt"
-    assert board_pages(result, "xiaomi-b128703") == ["/xiaomi-b128703", "/xiaomi-b128703/page/2", "/xiaomi-b128703/page/3"]
+    assert board_pages(result, "xiaomi-b128703") == [
+        "/xiaomi-b128703",
+        "/xiaomi-b128703/page/2",
+        "/xiaomi-b128703/page/3",
+    ]
     assert permalinks(result) == {"1787305", "1787198"}
     complaints = {row.external_id: row for row in result.rows(ComplaintRow)}
     assert len(complaints) == 10 and result.count(ResponseRow) == 3

@@ -20,6 +20,7 @@ from complaints_crawler.text import spam
 MUTANTS = 2000
 SEED = 11
 
+
 @pytest.fixture(scope="module")
 def outcomes() -> list[tuple[Mutant, list[Call]]]:
     return [(mutant, run(mutant)) for mutant in mutants(MUTANTS, SEED)]
@@ -27,10 +28,7 @@ def outcomes() -> list[tuple[Mutant, list[Call]]]:
 
 def test_nothing_raises(outcomes):
     errors = [
-        f"{mutant.label}: {call.entry}: {call.error}"
-        for mutant, calls in outcomes
-        for call in calls
-        if call.error
+        f"{mutant.label}: {call.entry}: {call.error}" for mutant, calls in outcomes for call in calls if call.error
     ]
     assert errors == []
 
@@ -52,16 +50,31 @@ def test_the_mutants_reach_every_mutator_entry_point_and_kind_of_failure(outcome
         assert used[name] >= 5, name
     entries = Counter(call.entry for _, calls in outcomes for call in calls)
     for entry in (
-        "page_parser(bbb)", "page_parser(consumercomplaints)", "page_parser(complaintsboard)",
-        "bbb.extract_preloaded_state", "bbb.parse_search_results", "forum.parse_board_page",
-        "forum.parse_permalink_page", "forum.parse_page(other site)", "forum.parse_sitemap",
-        "spam.score_html", "spam.score", "masks.find_masks", "masks.normalize", "archive.prepare",
+        "page_parser(bbb)",
+        "page_parser(consumercomplaints)",
+        "page_parser(complaintsboard)",
+        "bbb.extract_preloaded_state",
+        "bbb.parse_search_results",
+        "forum.parse_board_page",
+        "forum.parse_permalink_page",
+        "forum.parse_page(other site)",
+        "forum.parse_sitemap",
+        "spam.score_html",
+        "spam.score",
+        "masks.find_masks",
+        "masks.normalize",
+        "archive.prepare",
     ):
         assert entries[entry] >= 20, entry
     kinds = Counter(kind for _, calls in outcomes for call in calls for kind in call.failures)
     for kind in (
-        "page: cards seen, not read", "page: nesting too deep", "page: NUL characters", "page: state unreadable",
-        "card: invalid item", "card: no id", "SearchAnswerError",
+        "page: cards seen, not read",
+        "page: nesting too deep",
+        "page: NUL characters",
+        "page: state unreadable",
+        "card: invalid item",
+        "card: no id",
+        "SearchAnswerError",
     ):
         assert kinds[kind] >= 5, kind
 

@@ -54,11 +54,26 @@ def test_impersonation_without_scrapy_impersonate_is_a_usage_error(fixture_sites
         "from scrapy.cmdline import execute; execute()"
     )
     done = subprocess.run(
-        [sys.executable, "-c", hide_package, "crawl", "bbb", "-a", "company=microsoft",
-         "-s", f"{SITES['bbb'].base_url_setting}={site.base_url}", "-s", f"ARCHIVE_URL=sqlite:///{tmp_path / 'a.db'}",
-         "-s", "IMPERSONATE_BROWSER=chrome"],
-        cwd=REPO, env={**os.environ, "SCRAPY_SETTINGS_MODULE": "complaints_crawler.settings"},
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            hide_package,
+            "crawl",
+            "bbb",
+            "-a",
+            "company=microsoft",
+            "-s",
+            f"{SITES['bbb'].base_url_setting}={site.base_url}",
+            "-s",
+            f"ARCHIVE_URL=sqlite:///{tmp_path / 'a.db'}",
+            "-s",
+            "IMPERSONATE_BROWSER=chrome",
+        ],
+        cwd=REPO,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "complaints_crawler.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2
     assert done.stderr.strip().endswith(

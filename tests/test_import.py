@@ -24,7 +24,6 @@ CHALLENGE_PAGE = BBB / BLOCKED.strip("/") / "complaints" / "index.403.html"
 PERMALINK = CC_SITE / "xiaomi-india-mi-led-tv-4a-pro-ordered-4c-pro-delivered-c2032208" / "index.html"
 
 
-
 def run_import(archive: str, site: str, *files: Path | str, **arguments: str) -> subprocess.CompletedProcess[str]:
     spider_arguments = [f"site={site}", f"files={','.join(map(str, files))}"]
     spider_arguments += [f"{name}={value}" for name, value in arguments.items()]
@@ -41,7 +40,9 @@ def archived(url: str) -> dict:
                 "complaints": session.scalar(select(func.count(ComplaintRow.id))),
                 "responses": Counter(session.scalars(select(ResponseRow.kind))),
                 "businesses": session.execute(select(BusinessRow.external_id, BusinessRow.name, BusinessRow.url)).all(),
-                "quarantine": session.execute(select(QuarantineRow.kind, QuarantineRow.url, QuarantineRow.reason)).all(),
+                "quarantine": session.execute(
+                    select(QuarantineRow.kind, QuarantineRow.url, QuarantineRow.reason)
+                ).all(),
             }
     finally:
         engine.dispose()
@@ -63,7 +64,11 @@ def test_saved_microsoft_pages_and_a_garbage_file(archive, tmp_path):
     assert got["responses"] == {"business_response": 19, "customer_answer": 13}
     # The live URL comes from the saved page, not from where the file lies.
     assert got["businesses"] == [
-        ("1296-7011", "Microsoft", "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011")
+        (
+            "1296-7011",
+            "Microsoft",
+            "https://www.bbb.org/us/wa/redmond/profile/computer-software/microsoft-corporation-1296-7011",
+        )
     ]
     assert [(kind, url) for kind, url, _ in got["quarantine"]] == [("parse_error", garbage.as_uri())]
 
@@ -125,7 +130,10 @@ def test_bad_arguments_fail_the_run(archive, arguments, message):
 
 
 def test_saved_page_url():
-    assert saved_page_url('<!-- saved from url=(0031)https://www.bbb.org/us/a/b -->\n<html>') == "https://www.bbb.org/us/a/b"
+    assert (
+        saved_page_url("<!-- saved from url=(0031)https://www.bbb.org/us/a/b -->\n<html>")
+        == "https://www.bbb.org/us/a/b"
+    )
     assert saved_page_url('<head><link href="https://x.test/p" rel="canonical"></head>') == "https://x.test/p"
     assert saved_page_url('<meta content="https://x.test/og" property="og:url">') == "https://x.test/og"
     assert saved_page_url('<link rel="canonical" href="/relative">') is None

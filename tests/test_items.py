@@ -19,7 +19,13 @@ def test_good_complaint_parses_dates_enums_and_thread():
         status="Answered",
         responses=[
             {"position": 1, "kind": "business_response", "posted_on": "2023-09-01", "text": "Dear *****,"},
-            {"position": 2, "kind": "customer_answer", "posted_on": date(2023, 9, 1), "text": "No.", "verdict": "rejected"},
+            {
+                "position": 2,
+                "kind": "customer_answer",
+                "posted_on": date(2023, 9, 1),
+                "text": "No.",
+                "verdict": "rejected",
+            },
         ],
     )
     assert c.source is Source.BBB
@@ -42,11 +48,17 @@ def test_text_is_kept_verbatim():
         ({"filed_on": "25/08/2023"}, "filed_on", "Input should be a valid date or datetime"),
         ({"photos_count": -1}, "photos_count", "Input should be greater than or equal to 0"),
         ({"stars": 5}, "stars", "Extra inputs are not permitted"),
-        ({"responses": [{"position": 0, "kind": "reply", "text": "x"}]}, "responses.0.position",
-         "Input should be greater than or equal to 1"),
+        (
+            {"responses": [{"position": 0, "kind": "reply", "text": "x"}]},
+            "responses.0.position",
+            "Input should be greater than or equal to 1",
+        ),
         ({"responses": [{"position": 1, "kind": "rant", "text": "x"}]}, "responses.0.kind", "Input should be"),
-        ({"responses": [{"position": 1, "kind": "reply", "text": "x", "verdict": "maybe"}]}, "responses.0.verdict",
-         "Input should be 'accepted' or 'rejected'"),
+        (
+            {"responses": [{"position": 1, "kind": "reply", "text": "x", "verdict": "maybe"}]},
+            "responses.0.verdict",
+            "Input should be 'accepted' or 'rejected'",
+        ),
     ],
 )
 def test_bad_values_are_rejected_with_the_field_and_reason(overrides, location, message):
@@ -70,7 +82,12 @@ def test_business_requires_a_name_and_counts_are_non_negative():
         Business(source="bbb", external_id="x")
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         Business(source="bbb", external_id="x", name="X", complaints_total=-5)
-    assert Business(source="consumercomplaints", external_id="b106391", name="Xiaomi India", resolved_count=259).resolved_count == 259
+    assert (
+        Business(
+            source="consumercomplaints", external_id="b106391", name="Xiaomi India", resolved_count=259
+        ).resolved_count
+        == 259
+    )
 
 
 def test_response_text_must_not_be_blank():

@@ -46,12 +46,18 @@ def seed_complaints():
 def duplicate_links(engine):
     with engine.connect() as conn:
         rows = conn.execute(
-            select(ComplaintRow.source, ComplaintRow.external_id, ComplaintRow.duplicate_of_id,
-                   ComplaintRow.duplicate_similarity, ComplaintRow.id)
+            select(
+                ComplaintRow.source,
+                ComplaintRow.external_id,
+                ComplaintRow.duplicate_of_id,
+                ComplaintRow.duplicate_similarity,
+                ComplaintRow.id,
+            )
         ).all()
     by_id = {r.id: (r.source, r.external_id) for r in rows}
-    return {(r.source, r.external_id): (by_id[r.duplicate_of_id], r.duplicate_similarity)
-            for r in rows if r.duplicate_of_id}
+    return {
+        (r.source, r.external_id): (by_id[r.duplicate_of_id], r.duplicate_similarity) for r in rows if r.duplicate_of_id
+    }
 
 
 def open_store(url):
@@ -128,10 +134,15 @@ def test_a_group_that_gets_an_earlier_original_moves_to_it_whole(archive_url):
     a = complaint(1, responses=0).model_copy(update={"author": "Ravi K", "filed_on": date(2024, 3, 10)})
     words = a.text.split()
     b = a.model_copy(update={"external_id": "b-repost", "filed_on": date(2024, 3, 12), "text": " ".join(words[::-1])})
-    z = a.model_copy(update={
-        "source": Source.COMPLAINTSBOARD, "external_id": "z-copy", "author": "someone else", "filed_on": date(2024, 3, 1),
-        "business": BusinessRef(source=Source.COMPLAINTSBOARD, external_id="cb1", name="Business 0"),
-    })
+    z = a.model_copy(
+        update={
+            "source": Source.COMPLAINTSBOARD,
+            "external_id": "z-copy",
+            "author": "someone else",
+            "filed_on": date(2024, 3, 1),
+            "business": BusinessRef(source=Source.COMPLAINTSBOARD, external_id="cb1", name="Business 0"),
+        }
+    )
     store = open_store(archive_url)
     store.write([], [prepare(a), prepare(b)], None)
     assert duplicate_links(store.engine) == {("bbb", "b-repost"): (("bbb", a.external_id), 1.0)}  # word sets

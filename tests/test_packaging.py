@@ -28,9 +28,22 @@ def installed(tmp_path_factory) -> Path:
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "*.db"))
     target = root / "site-packages"
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-         "--target", str(target), str(source)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert install.returncode == 0, install.stderr[-3000:]
     shutil.rmtree(source)
@@ -64,7 +77,11 @@ def test_a_regular_install_creates_an_archive_and_runs_the_demo(installed, tmp_p
 
     demo = run(tmp_path, env, "-m", "complaints_crawler.cli", "demo")
     assert demo.returncode == 0, demo.stderr[-3000:]
-    assert [line.split() for line in demo.stdout.splitlines() if line.startswith(("bbb ", "complaintsboard ", "consumercomplaints "))] == [
+    assert [
+        line.split()
+        for line in demo.stdout.splitlines()
+        if line.startswith(("bbb ", "complaintsboard ", "consumercomplaints "))
+    ] == [
         ["bbb", "2", "20", "51", "0"],
         ["complaintsboard", "1", "10", "3", "0"],
         ["consumercomplaints", "1", "24", "26", "1"],

@@ -36,8 +36,9 @@ class Harness:
 
     def __init__(self, **settings: Any):
         # Reactorless: no Twisted reactor is installed in the test process (forked crawls install their own).
-        merged = project_settings({"ARCHIVE_HEARTBEAT_INTERVAL": 0, "TWISTED_REACTOR_ENABLED": False,
-                                   **settings}).copy_to_dict()
+        merged = project_settings(
+            {"ARCHIVE_HEARTBEAT_INTERVAL": 0, "TWISTED_REACTOR_ENABLED": False, **settings}
+        ).copy_to_dict()
         self.crawler = get_crawler(ConsumerComplaintsSpider, merged)
         self.crawler.spider = ConsumerComplaintsSpider.from_crawler(self.crawler, company="acme-widgets-b1")
         self.quarantined: list[QuarantineEntry] = []
@@ -60,8 +61,14 @@ def test_validate_passes_valid_items_and_quarantines_the_rest_with_the_item():
     assert isinstance(validate.process_item(complaint(1).model_dump()), Complaint)
     assert isinstance(validate.process_item(SeenComplaint(source="bbb", external_id="9")), SeenComplaint)
     with pytest.raises(DropItem, match=r"invalid item: text: Field required"):
-        validate.process_item({"source": "bbb", "external_id": "7", "business": {"source": "bbb",
-                               "external_id": "b", "name": "B"}, "url": "https://x.test/7"})
+        validate.process_item(
+            {
+                "source": "bbb",
+                "external_id": "7",
+                "business": {"source": "bbb", "external_id": "b", "name": "B"},
+                "url": "https://x.test/7",
+            }
+        )
     [entry] = h.quarantined
     assert (entry.kind, entry.url, entry.details["item"]["external_id"]) == ("invalid_item", "https://x.test/7", "7")
     assert (h.stat("validate/complaint"), h.stat("validate/seencomplaint"), h.stat("validate/invalid")) == (1, 1, 1)
@@ -72,8 +79,12 @@ def test_spam_quarantines_a_spam_post_and_lets_a_complaint_through():
     spam = h.stage(SpamPipeline)
     honest = complaint(2)
     assert spam.process_item(honest) is honest
-    helpline = complaint(3).model_copy(update={"text": "Amazon customer care number 9876543210 call now 9876543210 "
-                                               "Amazon helpline 9876543210 toll free 9876543210 call 24x7 9876543210"})
+    helpline = complaint(3).model_copy(
+        update={
+            "text": "Amazon customer care number 9876543210 call now 9876543210 "
+            "Amazon helpline 9876543210 toll free 9876543210 call 24x7 9876543210"
+        }
+    )
     with pytest.raises(DropItem, match=r"spam post \(score"):
         spam.process_item(helpline)
     assert [e.kind for e in h.quarantined] == ["spam_post"]
@@ -135,7 +146,9 @@ def test_the_archive_stage_writes_batches_and_closes_its_run(archive):
     assert rows(archive, func.count(ComplaintRow.id)) == [(2,)]  # one batch of 3 items (a business, 2 complaints)
     store._on_spider_closed("finished")
     assert rows(archive, func.count(ComplaintRow.id)) + rows(archive, func.count(ResponseRow.id)) == [(4,), (8,)]
-    assert rows(archive, CrawlRunRow.finish_reason, CrawlRunRow.new_count, CrawlRunRow.health) == [("finished", 4, "ok")]
+    assert rows(archive, CrawlRunRow.finish_reason, CrawlRunRow.new_count, CrawlRunRow.health) == [
+        ("finished", 4, "ok")
+    ]
 
 
 def test_a_crawl_stopped_before_it_closes_writes_what_is_pending(archive):
@@ -168,18 +181,28 @@ def test_seen_complaints_only_touch_the_archive(archive):
 
 def page(url: str, body: bytes, status: int = 200, **meta: Any) -> HtmlResponse:
     request = Request(url, meta=meta)
-    return HtmlResponse(url, status=status, body=body, request=request, encoding="utf-8",
-                        headers={"Content-Type": "text/html; charset=utf-8"})
+    return HtmlResponse(
+        url,
+        status=status,
+        body=body,
+        request=request,
+        encoding="utf-8",
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
 
 
 def test_the_page_spam_check_drops_a_doorway_and_passes_a_board():
     h = Harness()
     check = h.stage(PageSpamMiddleware)
-    board = page("https://www.consumercomplaints.in/xiaomi-india-b106391",
-                 (CC_SITE / "xiaomi-india-b106391" / "index.html").read_bytes())
+    board = page(
+        "https://www.consumercomplaints.in/xiaomi-india-b106391",
+        (CC_SITE / "xiaomi-india-b106391" / "index.html").read_bytes(),
+    )
     assert check.process_response(board.request, board) is board
-    doorway = page("https://www.consumercomplaints.in/octopus-alipay-topup-b990001",
-                   (CC_SITE / "octopus-alipay-topup-b990001" / "index.html").read_bytes())
+    doorway = page(
+        "https://www.consumercomplaints.in/octopus-alipay-topup-b990001",
+        (CC_SITE / "octopus-alipay-topup-b990001" / "index.html").read_bytes(),
+    )
     with pytest.raises(IgnoreRequest, match="spam page"):
         check.process_response(doorway.request, doorway)
     assert [e.kind for e in h.quarantined] == ["spam_page"]
@@ -188,10 +211,10 @@ def test_the_page_spam_check_drops_a_doorway_and_passes_a_board():
 def test_a_block_with_a_long_retry_after_goes_to_the_spider_at_once():
     h = Harness(BLOCK_RETRY_AFTER_MAX=60)
     blocks = h.stage(BlockBackoffMiddleware)
-    request = Request("https://www.consumercomplaints.in/acme-widgets-b1/page/2",
-                      cb_kwargs={"cursor": object()})
-    response = HtmlResponse(request.url, status=429, body=b"<html></html>", request=request,
-                            headers={"Retry-After": "3600"})
+    request = Request("https://www.consumercomplaints.in/acme-widgets-b1/page/2", cb_kwargs={"cursor": object()})
+    response = HtmlResponse(
+        request.url, status=429, body=b"<html></html>", request=request, headers={"Retry-After": "3600"}
+    )
     assert asyncio.run(blocks.process_response(request, response)) is response
     assert request.meta["block_reason"] == "HTTP 429 on a board page; the site asked to wait 3600 s"
     assert request.meta["dont_retry"] is True

@@ -15,17 +15,37 @@ from sqlalchemy import text
 from complaints_crawler.archive import database
 
 ANSWERS = [
-    [("consumercomplaints", "Xiaomi India", 24, 0.04, 0, 0, None), ("bbb", "Charter Spectrum", 10, 0.7, 11, 2, 0.18),
-     ("bbb", "Microsoft", 10, 0.0, 13, 9, 0.69), ("complaintsboard", "Xiaomi", 10, 0.1, 0, 0, None)],
-    [("2023-08", "Service or Repair Issues", 4), ("2023-08", "Product Issues", 2),
-     ("2023-08", "Sales and Advertising Issues", 2), ("2023-08", "Billing Issues", 1),
-     ("2023-08", "Customer Service Issues", 1)],
-    [("Billing Issues", "Answered", 3), ("Billing Issues", "Resolved", 6), ("Customer Service Issues", "Answered", 1),
-     ("Delivery Issues", "Answered", 1), ("Order Issues", "Resolved", 1), ("Product Issues", "Answered", 2),
-     ("Sales and Advertising Issues", "Answered", 2), ("Service or Repair Issues", "Answered", 4)],
+    [
+        ("consumercomplaints", "Xiaomi India", 24, 0.04, 0, 0, None),
+        ("bbb", "Charter Spectrum", 10, 0.7, 11, 2, 0.18),
+        ("bbb", "Microsoft", 10, 0.0, 13, 9, 0.69),
+        ("complaintsboard", "Xiaomi", 10, 0.1, 0, 0, None),
+    ],
+    [
+        ("2023-08", "Service or Repair Issues", 4),
+        ("2023-08", "Product Issues", 2),
+        ("2023-08", "Sales and Advertising Issues", 2),
+        ("2023-08", "Billing Issues", 1),
+        ("2023-08", "Customer Service Issues", 1),
+    ],
+    [
+        ("Billing Issues", "Answered", 3),
+        ("Billing Issues", "Resolved", 6),
+        ("Customer Service Issues", "Answered", 1),
+        ("Delivery Issues", "Answered", 1),
+        ("Order Issues", "Resolved", 1),
+        ("Product Issues", "Answered", 2),
+        ("Sales and Advertising Issues", "Answered", 2),
+        ("Service or Repair Issues", "Answered", 4),
+    ],
     None,  # the thread: checked against the responses table below
-    [("bbb", "asterisks", 467, 20), ("complaintsboard", "protected", 6, 4), ("complaintsboard", "asterisks", 3, 1),
-     ("consumercomplaints", "protected", 30, 14), ("consumercomplaints", "censored", 1, 1)],
+    [
+        ("bbb", "asterisks", 467, 20),
+        ("complaintsboard", "protected", 6, 4),
+        ("complaintsboard", "asterisks", 3, 1),
+        ("consumercomplaints", "protected", 30, 14),
+        ("consumercomplaints", "censored", 1, 1),
+    ],
     [("Charter Spectrum", 8, 4.0, 1.0, 6.0), ("Microsoft", 10, 7.1, 6.0, 8.0)],
 ]
 SQLITE_ONLY = {5}
@@ -33,8 +53,8 @@ SQLITE_ONLY = {5}
 
 def readme_queries() -> list[str]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Asking the archive"):]
-    section = section[:section.index("\n## ", 1)]
+    section = readme[readme.index("## Asking the archive") :]
+    section = section[: section.index("\n## ", 1)]
     return re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
 
 
@@ -69,21 +89,31 @@ def test_every_question_gets_the_answer_the_readme_shows(demo):
             continue
         rows = run(demo, statement)
         if answer is None:
-            entries = run(demo, "SELECT r.position, r.kind, r.posted_on, r.verdict, r.text_normalized FROM responses r "
-                                "JOIN complaints c ON c.id = r.complaint_id WHERE c.external_id = '20520372' "
-                                "ORDER BY r.position")
+            entries = run(
+                demo,
+                "SELECT r.position, r.kind, r.posted_on, r.verdict, r.text_normalized FROM responses r "
+                "JOIN complaints c ON c.id = r.complaint_id WHERE c.external_id = '20520372' "
+                "ORDER BY r.position",
+            )
             assert rows[0][:4] == (0, "complaint", "2023-08-25", None)
             assert rows[0][4].startswith("I can't believe how inept") and "[REDACTED]" in rows[0][4]
             assert rows[1:] == entries and [r[:2] for r in entries] == [
-                (1, "business_response"), (2, "customer_answer"), (3, "business_response"), (4, "customer_answer")]
+                (1, "business_response"),
+                (2, "customer_answer"),
+                (3, "business_response"),
+                (4, "customer_answer"),
+            ]
             continue
         assert rows == answer, f"question {n + 1}"
 
 
 def test_the_corrected_share_is_the_true_one(demo):
     """The old first example averaged over a join to customer answers: Charter Spectrum came out 0.64."""
-    old = run(demo, "SELECT round(avg(CASE WHEN c.status = 'Resolved' THEN 1.0 ELSE 0 END), 2) FROM businesses b "
-                    "JOIN complaints c ON c.business_id = b.id LEFT JOIN responses r ON r.complaint_id = c.id "
-                    "AND r.kind = 'customer_answer' WHERE b.name = 'Charter Spectrum'")
+    old = run(
+        demo,
+        "SELECT round(avg(CASE WHEN c.status = 'Resolved' THEN 1.0 ELSE 0 END), 2) FROM businesses b "
+        "JOIN complaints c ON c.business_id = b.id LEFT JOIN responses r ON r.complaint_id = c.id "
+        "AND r.kind = 'customer_answer' WHERE b.name = 'Charter Spectrum'",
+    )
     assert old == [(0.64,)]
     assert run(demo, readme_queries()[0])[1][:4] == ("bbb", "Charter Spectrum", 10, 0.7)

@@ -118,7 +118,9 @@ def test_an_unchanged_site_costs_one_request_per_target(boards, archive_url, tmp
     assert first.returncode == 0, first.stderr[-3000:] + first.stdout
     full = last_runs(archive_url, 2)
     assert {s: (r.mode, r.finish_reason, r.new_count, r.health) for s, r in full.items()} == {
-        "bbb": ("full", "finished", 45, "ok"), "consumercomplaints": ("full", "finished", 90, "ok")}
+        "bbb": ("full", "finished", 45, "ok"),
+        "consumercomplaints": ("full", "finished", 90, "ok"),
+    }
     # A full sweep of the forum board: 5 board pages (the 6th is a 404) and the permalinks of its 36 cut cards.
     assert full["consumercomplaints"].requests == 6 + 36 and full["bbb"].requests == 5 + 1
 
@@ -128,9 +130,9 @@ def test_an_unchanged_site_costs_one_request_per_target(boards, archive_url, tmp
     assert boards.pages("bbb") == [f"{boards.boards['bbb'].board_path}/complaints"]
     assert boards.pages("consumercomplaints") == [boards.boards["consumercomplaints"].board_path]
     refreshed = last_runs(archive_url, 2)
-    assert {s: (r.mode, r.requests, r.new_count, r.updated_count, r.unchanged_count, r.health)
-            for s, r in refreshed.items()} == {
-        "bbb": ("incremental", 1, 0, 0, 10, "ok"), "consumercomplaints": ("incremental", 1, 0, 0, 20, "ok")}
+    assert {
+        s: (r.mode, r.requests, r.new_count, r.updated_count, r.unchanged_count, r.health) for s, r in refreshed.items()
+    } == {"bbb": ("incremental", 1, 0, 0, 10, "ok"), "consumercomplaints": ("incremental", 1, 0, 0, 20, "ok")}
     # The printed lines and table say the same.
     assert re.search(r"ended +bbb:\S+: finished \(incremental\), 1 requests, 0 new", second.stdout)
     assert re.search(r"^consumercomplaints:\S+ +finished +incremental +1 +0 +0 +20 +0 ", second.stdout, re.M)
@@ -179,12 +181,22 @@ def test_a_status_change_inside_the_window_is_found_and_pages_past_it_are_not_fe
     assert boards.pages("bbb") == [f"{profile}/complaints"] + [f"{profile}/complaints?page={n}" for n in range(2, 8)]
     run = runs(archive)[-1]
     assert (run.mode, run.updated_count, run.stats["pagination/stop_reason"]) == (
-        "incremental", 1, "incremental: every complaint of the page is archived, unchanged and older than 60 days")
+        "incremental",
+        1,
+        "incremental: every complaint of the page is archived, unchanged and older than 60 days",
+    )
     engine = make_engine(archive)
     with engine.connect() as conn:
-        statuses = conn.execute(
-            select(ComplaintRevisionRow.status).join(ComplaintRow).where(ComplaintRow.external_id == str(answered.id))
-            .order_by(ComplaintRevisionRow.id)).scalars().all()
+        statuses = (
+            conn.execute(
+                select(ComplaintRevisionRow.status)
+                .join(ComplaintRow)
+                .where(ComplaintRow.external_id == str(answered.id))
+                .order_by(ComplaintRevisionRow.id)
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert statuses == ["Answered", "Resolved"]
 
@@ -231,7 +243,8 @@ def test_a_new_comment_on_an_old_forum_complaint_fetches_its_permalink_only(boar
     done = crawl(path, archive, boards)
     assert done.returncode == 0, done.stderr[-3000:]
     assert sorted(boards.pages("consumercomplaints")) == sorted(
-        [board.board_path, board.permalink_path(commented), f"{board.board_path}/page/2"])
+        [board.board_path, board.permalink_path(commented), f"{board.board_path}/page/2"]
+    )
     run = runs(archive)[-1]
     assert (run.mode, run.new_count, run.updated_count, run.unchanged_count) == ("incremental", 0, 1, 39)
     assert run.stats["forum/permalinks_skipped"] == 15  # the other cut cards of pages 1 and 2: not fetched
@@ -245,7 +258,11 @@ def test_the_remembered_listing_url_is_resolved_again_when_it_is_gone(tmp_path):
     overlay.mkdir(parents=True)  # served in front of the fixture site: changed pages go here
     with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
         site = sites["consumercomplaints"]
-        settings = ["-s", f"CONSUMERCOMPLAINTS_BASE_URL={site.base_url}", *(x for k, v in FAST.items() for x in ("-s", f"{k}={v}"))]
+        settings = [
+            "-s",
+            f"CONSUMERCOMPLAINTS_BASE_URL={site.base_url}",
+            *(x for k, v in FAST.items() for x in ("-s", f"{k}={v}")),
+        ]
         assert complaints_cli("crawl", str(targets), "--archive", archive, *settings).returncode == 0
         assert site.requests[:3] == ["/robots.txt", "/sitemap.xml", "/poco-india-b171922"]
 
@@ -256,9 +273,15 @@ def test_the_remembered_listing_url_is_resolved_again_when_it_is_gone(tmp_path):
         (overlay / "poco-india-b171922").mkdir()
         (overlay / "poco-india-b171922" / "index.404.html").write_text("<html><body>Gone</body></html>")
         (overlay / "sitemap.xml").write_text(
-            '<urlset><url><loc>https://www.consumercomplaints.in/poco-india-b171999</loc></url></urlset>')
-        (overlay / "poco-india-b171999").symlink_to(Path(__file__).parents[1] / "complaints_crawler" / "fixture_sites"
-                                                   / "consumercomplaints" / "poco-india-b171922")
+            "<urlset><url><loc>https://www.consumercomplaints.in/poco-india-b171999</loc></url></urlset>"
+        )
+        (overlay / "poco-india-b171999").symlink_to(
+            Path(__file__).parents[1]
+            / "complaints_crawler"
+            / "fixture_sites"
+            / "consumercomplaints"
+            / "poco-india-b171922"
+        )
         site.requests.clear()
         done = complaints_cli("crawl", str(targets), "--archive", archive, *settings)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -267,7 +290,8 @@ def test_the_remembered_listing_url_is_resolved_again_when_it_is_gone(tmp_path):
     engine = make_engine(archive)
     with engine.connect() as conn:
         assert conn.execute(select(CrawlTargetRow.listing_url)).scalar_one() == (
-            "https://www.consumercomplaints.in/poco-india-b171999")
+            "https://www.consumercomplaints.in/poco-india-b171999"
+        )
     engine.dispose()
 
 
@@ -277,13 +301,20 @@ def test_the_remembered_listing_url_is_resolved_again_when_it_is_gone(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('[[target]]\nsite = "bbb"\ncompany = "microsoft"\n\n[[target]]\nsite = "yelp"\ncompany = "x"\n',
-         ":6: target 2, site: Value error, unknown site 'yelp'; expected one of: bbb, consumercomplaints, complaintsboard"),
+        (
+            '[[target]]\nsite = "bbb"\ncompany = "microsoft"\n\n[[target]]\nsite = "yelp"\ncompany = "x"\n',
+            ":6: target 2, site: Value error, unknown site 'yelp'; expected one of: bbb, consumercomplaints, complaintsboard",
+        ),
         ('[[target]]\nsite = "bbb"\n', ":1: target 1, company: Field required"),
         ('[[target]]\nsite = "bbb"\ncompany = "microsoft"\npages = 3\n', ":4: target 1, pages: unknown key"),
-        ('[[target]]\nsite = "bbb"\ncompany = "microsoft"\nmax_pages = 0\n',
-         ":4: target 1, max_pages: Input should be greater than or equal to 1"),
-        ('[[target]]\nsite = "bbb"\ncompany = "microsoft"\nsince = "last week"\n', ":4: target 1, since: Input should be"),
+        (
+            '[[target]]\nsite = "bbb"\ncompany = "microsoft"\nmax_pages = 0\n',
+            ":4: target 1, max_pages: Input should be greater than or equal to 1",
+        ),
+        (
+            '[[target]]\nsite = "bbb"\ncompany = "microsoft"\nsince = "last week"\n',
+            ":4: target 1, since: Input should be",
+        ),
         ('[[target]\nsite = "bbb"\n', ":1: not TOML"),
         ('[targets]\nsite = "bbb"\n', ":1: unknown key 'targets'"),
     ],
@@ -300,7 +331,8 @@ def test_a_bad_targets_file_is_refused_before_any_request(tmp_path, content, mes
 
 def test_a_blocked_target_among_finished_ones_exits_1_and_is_named(fixture_sites, tmp_path):
     path = tmp_path / "targets.toml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         [[target]]
         site = "bbb"
         company = "vantora"
@@ -313,25 +345,42 @@ def test_a_blocked_target_among_finished_ones_exits_1_and_is_named(fixture_sites
         [[target]]
         site = "complaintsboard"
         company = "xiaomi-b128703"
-        """), encoding="utf-8")
-    settings = [f"BBB_BASE_URL={fixture_sites['bbb'].base_url}",
-                f"COMPLAINTSBOARD_BASE_URL={fixture_sites['complaintsboard'].base_url}",
-                "BLOCK_RETRY_TIMES=1", *(f"{k}={v}" for k, v in FAST.items())]
+        """),
+        encoding="utf-8",
+    )
+    settings = [
+        f"BBB_BASE_URL={fixture_sites['bbb'].base_url}",
+        f"COMPLAINTSBOARD_BASE_URL={fixture_sites['complaintsboard'].base_url}",
+        "BLOCK_RETRY_TIMES=1",
+        *(f"{k}={v}" for k, v in FAST.items()),
+    ]
     archive = f"sqlite:///{tmp_path / 'archive.db'}"
     done = complaints_cli("crawl", str(path), "--archive", archive, *(x for s in settings for x in ("-s", s)))
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == "complaints: 1 of 3 target(s) did not finish healthy: bbb:vantora"
-    table = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()
-             if line.startswith(("bbb:", "complaintsboard:"))}
-    assert table == {"bbb:vantora": "blocked", "bbb:microsoft": "finished", "complaintsboard:xiaomi-b128703": "finished"}
-    lines = [(event, label.rstrip(":")) for _, event, label, *_ in
-             (line.split() for line in done.stdout.splitlines() if line.startswith("["))]
+    table = {
+        line.split()[0]: line.split()[1]
+        for line in done.stdout.splitlines()
+        if line.startswith(("bbb:", "complaintsboard:"))
+    }
+    assert table == {
+        "bbb:vantora": "blocked",
+        "bbb:microsoft": "finished",
+        "complaintsboard:xiaomi-b128703": "finished",
+    }
+    lines = [
+        (event, label.rstrip(":"))
+        for _, event, label, *_ in (line.split() for line in done.stdout.splitlines() if line.startswith("["))
+    ]
     # The sites run side by side; one site's targets in turn (the second BBB target starts after the first ends).
     assert sorted(lines) == sorted((event, label) for label in table for event in ("started", "ended"))
     assert lines.index(("ended", "bbb:vantora")) < lines.index(("started", "bbb:microsoft"))
     health = {r.spider + ":" + r.arguments["company"]: r.health for r in runs(archive)}
-    assert health == {"bbb:vantora": "finished as blocked; 1 of 1 quarantined (100% > 20%)", "bbb:microsoft": "ok",
-                      "complaintsboard:xiaomi-b128703": "ok"}
+    assert health == {
+        "bbb:vantora": "finished as blocked; 1 of 1 quarantined (100% > 20%)",
+        "bbb:microsoft": "ok",
+        "complaintsboard:xiaomi-b128703": "ok",
+    }
 
 
 def test_a_target_that_had_complaints_and_now_has_none_is_unhealthy(tmp_path):
@@ -341,13 +390,17 @@ def test_a_target_that_had_complaints_and_now_has_none_is_unhealthy(tmp_path):
     overlay = tmp_path / "overlay" / "consumercomplaints" / "poco-india-b171922"
     overlay.parent.mkdir(parents=True)
     with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
-        settings = ["-s", f"CONSUMERCOMPLAINTS_BASE_URL={sites['consumercomplaints'].base_url}",
-                    *(x for k, v in FAST.items() for x in ("-s", f"{k}={v}"))]
+        settings = [
+            "-s",
+            f"CONSUMERCOMPLAINTS_BASE_URL={sites['consumercomplaints'].base_url}",
+            *(x for k, v in FAST.items() for x in ("-s", f"{k}={v}")),
+        ]
         assert complaints_cli("crawl", str(path), "--archive", archive, *settings).returncode == 0
         overlay.mkdir(parents=True)
         (overlay / "index.html").write_text(
             '<html><body><div class="bname-header"><h1>Poco India Complaints &amp; Reviews</h1>'
-            '<ul><li>Complaints 0</li></ul></div><div class="complaint-boxes"></div></body></html>')
+            '<ul><li>Complaints 0</li></ul></div><div class="complaint-boxes"></div></body></html>'
+        )
         done = complaints_cli("crawl", str(path), "--archive", archive, "--full", *settings)
     assert done.returncode == 1
     run = runs(archive)[-1]
@@ -360,13 +413,17 @@ def test_complaints_runs_shows_requests_per_new_complaint(fixture_sites, tmp_pat
     archive = f"sqlite:///{tmp_path / 'archive.db'}"
     path = tmp_path / "targets.toml"
     path.write_text('[[target]]\nsite = "complaintsboard"\ncompany = "xiaomi-b128703"\n', encoding="utf-8")
-    settings = ["-s", f"COMPLAINTSBOARD_BASE_URL={fixture_sites['complaintsboard'].base_url}",
-                *(x for k, v in FAST.items() for x in ("-s", f"{k}={v}"))]
+    settings = [
+        "-s",
+        f"COMPLAINTSBOARD_BASE_URL={fixture_sites['complaintsboard'].base_url}",
+        *(x for k, v in FAST.items() for x in ("-s", f"{k}={v}")),
+    ]
     assert complaints_cli("crawl", str(path), "--archive", archive, *settings).returncode == 0
     shown = complaints_cli("runs", "--archive", archive)
     # 3 board pages and 2 permalinks for 10 new complaints: 0.5 requests each.
-    assert re.search(r"complaintsboard .* finished +full +5 +10 +0 +0 +0 +0\.5 +ok · company=xiaomi-b128703",
-                     shown.stdout), shown.stdout
+    assert re.search(
+        r"complaintsboard .* finished +full +5 +10 +0 +0 +0 +0\.5 +ok · company=xiaomi-b128703", shown.stdout
+    ), shown.stdout
 
 
 def test_runs_left_running_by_a_killed_crawl_read_as_interrupted(tmp_path):
@@ -374,9 +431,17 @@ def test_runs_left_running_by_a_killed_crawl_read_as_interrupted(tmp_path):
     upgrade(archive)
     engine = make_engine(archive)
     with engine.begin() as conn:
-        conn.execute(CrawlRunRow.__table__.insert().values(
-            spider="bbb", arguments={"company": "x"}, started_at=utc_now() - timedelta(hours=2), host="elsewhere",
-            pid=1, heartbeat_at=utc_now() - timedelta(hours=1), requests=0))
+        conn.execute(
+            CrawlRunRow.__table__.insert().values(
+                spider="bbb",
+                arguments={"company": "x"},
+                started_at=utc_now() - timedelta(hours=2),
+                host="elsewhere",
+                pid=1,
+                heartbeat_at=utc_now() - timedelta(hours=1),
+                requests=0,
+            )
+        )
     engine.dispose()
     shown = complaints_cli("runs", "--archive", archive)
     assert re.search(r"^ +1 bbb .* interrupted ", shown.stdout, re.M), shown.stdout
@@ -389,8 +454,11 @@ def test_a_long_target_prints_progress_lines(boards, tmp_path):
     path = targets_file(tmp_path, boards)
     done = crawl(path, archive, boards, "-s", "PROGRESS_INTERVAL=0.2", "-s", "DOWNLOAD_DELAY=0.15", "--verbose")
     assert done.returncode == 0, done.stderr[-3000:]
-    lines = re.findall(r"INFO: progress: bbb https://\S+: (\d+) pages of about 6, (\d+) complaints "
-                       r"\([\d.]+ pages/min\), on page (\d+)", done.stderr)
+    lines = re.findall(
+        r"INFO: progress: bbb https://\S+: (\d+) pages of about 6, (\d+) complaints "
+        r"\([\d.]+ pages/min\), on page (\d+)",
+        done.stderr,
+    )
     assert len(lines) >= 3, done.stderr[-3000:]
     pages = [int(p) for p, _, _ in lines]
     assert pages == sorted(pages) and pages[-1] <= 6

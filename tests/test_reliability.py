@@ -51,11 +51,23 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
 
 def test_a_site_total_beyond_the_column_is_kept_as_null_and_the_page_archived(tmp_path):
     page = tmp_path / "big.html"
-    page.write_text((CB_SITE / "xiaomi-b128703" / "index.html").read_text(encoding="utf-8")
-                    .replace("Complaints 1,214", "Complaints 99999999999999999999"), encoding="utf-8")
+    page.write_text(
+        (CB_SITE / "xiaomi-b128703" / "index.html")
+        .read_text(encoding="utf-8")
+        .replace("Complaints 1,214", "Complaints 99999999999999999999"),
+        encoding="utf-8",
+    )
     archive = f"sqlite:///{tmp_path / 'imp.db'}"
-    done = complaints_cli("import", "--site", "complaintsboard", str(page), "--url",
-                          "https://www.complaintsboard.com/xiaomi-b128703", "--archive", archive)
+    done = complaints_cli(
+        "import",
+        "--site",
+        "complaintsboard",
+        str(page),
+        "--url",
+        "https://www.complaintsboard.com/xiaomi-b128703",
+        "--archive",
+        archive,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "(finished): 5 new, 0 updated, 0 unchanged complaints, 0 quarantined" in done.stdout
     assert table(archive, BusinessRow, BusinessRow.name, BusinessRow.complaints_total) == [("Xiaomi", None)]
@@ -64,8 +76,10 @@ def test_a_site_total_beyond_the_column_is_kept_as_null_and_the_page_archived(tm
 
 def test_a_lone_surrogate_in_a_business_name_is_stored_as_a_replacement_character(tmp_path):
     page = tmp_path / "ms.html"
-    page.write_text(MS_PAGE.read_text(encoding="utf-8").replace('"primary":"Microsoft"', '"primary":"Micro\\ud800soft"'),
-                    encoding="utf-8")
+    page.write_text(
+        MS_PAGE.read_text(encoding="utf-8").replace('"primary":"Microsoft"', '"primary":"Micro\\ud800soft"'),
+        encoding="utf-8",
+    )
     archive = f"sqlite:///{tmp_path / 'imp.db'}"
     done = complaints_cli("import", "--site", "bbb", str(page), "--url", MS_URL, "--archive", archive)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -76,8 +90,10 @@ def test_a_lone_surrogate_in_a_business_name_is_stored_as_a_replacement_characte
 def test_unstorable_characters_and_repeated_positions_in_items(archive_url, tmp_path):
     """NUL bytes and lone surrogates are cleaned; a thread with a repeated position is an invalid item, the rest
     is archived (on PostgreSQL a NUL or a repeated position used to refuse the whole batch inside COPY)."""
-    records = [json.loads(line) for line in complaints_cli(
-        "parse", "--site", "bbb", str(MS_PAGE), "--url", MS_URL).stdout.splitlines()]
+    records = [
+        json.loads(line)
+        for line in complaints_cli("parse", "--site", "bbb", str(MS_PAGE), "--url", MS_URL).stdout.splitlines()
+    ]
     complaints = [r["complaint"] for r in records if "complaint" in r]
     complaints[0]["responses"][0]["text"] = "Dear customer,\x00 we are sorry."
     complaints[1]["text"] = "A lone surrogate \ud800 in the text."
@@ -97,8 +113,10 @@ def test_unstorable_characters_and_repeated_positions_in_items(archive_url, tmp_
 
 
 REFUSE_ONE = {
-    "sqlite": ["CREATE TRIGGER refuse_one BEFORE INSERT ON complaints WHEN NEW.external_id = '20520114' "
-               "BEGIN SELECT RAISE(ABORT, 'this archive refuses complaint 20520114'); END"],
+    "sqlite": [
+        "CREATE TRIGGER refuse_one BEFORE INSERT ON complaints WHEN NEW.external_id = '20520114' "
+        "BEGIN SELECT RAISE(ABORT, 'this archive refuses complaint 20520114'); END"
+    ],
     "postgresql": [
         "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.external_id = '20520114' "
         "THEN RAISE EXCEPTION 'this archive refuses complaint 20520114'; END IF; RETURN NEW; END $$",
@@ -117,12 +135,14 @@ def test_an_item_the_archive_refuses_is_found_quarantined_and_the_rest_written(a
     done = scrapy_crawl("bbb", fixture_sites["bbb"], archive_url, f"company=https://www.bbb.org{MS}")
     assert done.returncode == 0, done.stderr[-3000:]
     assert total(archive_url, ComplaintRow) == 9
-    [(kind, reason, details)] = table(archive_url, QuarantineRow, QuarantineRow.kind, QuarantineRow.reason,
-                                      QuarantineRow.details)
+    [(kind, reason, details)] = table(
+        archive_url, QuarantineRow, QuarantineRow.kind, QuarantineRow.reason, QuarantineRow.details
+    )
     assert kind == "invalid_item" and "this archive refuses complaint 20520114" in reason
     assert details["item"]["external_id"] == "20520114"  # nothing lost: the item is in the quarantine row
-    [(reason, new, quarantined)] = table(archive_url, CrawlRunRow, CrawlRunRow.finish_reason, CrawlRunRow.new_count,
-                                         CrawlRunRow.quarantined_count)
+    [(reason, new, quarantined)] = table(
+        archive_url, CrawlRunRow, CrawlRunRow.finish_reason, CrawlRunRow.new_count, CrawlRunRow.quarantined_count
+    )
     assert (reason, new, quarantined) == ("finished", 9, 1)
 
 
@@ -131,7 +151,8 @@ def test_an_item_the_archive_refuses_is_found_quarantined_and_the_rest_written(a
 
 def test_every_finish_reason_but_finished_exits_1():
     assert {reason: exit_code(reason) for reason in FinishReason} == {
-        reason: 0 if reason is FinishReason.FINISHED else 1 for reason in FinishReason}
+        reason: 0 if reason is FinishReason.FINISHED else 1 for reason in FinishReason
+    }
     assert exit_code(None) == exit_code("closespider_timeout") == 1
 
 
@@ -139,7 +160,8 @@ def test_a_base_url_that_is_no_url_is_a_usage_error(tmp_path):
     done = scrapy_crawl("bbb", None, f"sqlite:///{tmp_path / 'a.db'}", "company=microsoft", BBB_BASE_URL="notaurl")
     assert done.returncode == 2
     assert one_line_error(done).endswith(
-        "error: -s BBB_BASE_URL=notaurl: expected an http(s) URL such as https://www.bbb.org")
+        "error: -s BBB_BASE_URL=notaurl: expected an http(s) URL such as https://www.bbb.org"
+    )
 
 
 # -- 11, 12, 13: archives that are not what they should be -------------------------------------------------
@@ -179,8 +201,9 @@ def test_reading_commands_never_create_an_archive(tmp_path):
     for command in (["stats"], ["runs"], ["duplicates"], ["history", "1"], ["db", "current"]):
         done = complaints_cli(*command, "--archive", f"sqlite:///{tmp_path / 'typo.db'}")
         assert done.returncode == 1
-        assert one_line_error(done) == (f"complaints: no archive at {tmp_path / 'typo.db'} (a crawl creates one; "
-                                        "so does `complaints db upgrade`)")
+        assert one_line_error(done) == (
+            f"complaints: no archive at {tmp_path / 'typo.db'} (a crawl creates one; so does `complaints db upgrade`)"
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -206,14 +229,17 @@ def test_a_crawl_into_a_malformed_archive_url_ends_archive_unavailable(fixture_s
 
 @pytest.mark.parametrize(
     ("setting", "message"),
-    [("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY=abc: expected a number"),
-     ("ROBOTSTXT_OBEY=perhaps", "-s ROBOTSTXT_OBEY=perhaps: expected True or False"),
-     ("IMPERSONATE_BROWSER=netscape3", "IMPERSONATE_BROWSER=netscape3 is not a browser curl_cffi can impersonate")],
+    [
+        ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY=abc: expected a number"),
+        ("ROBOTSTXT_OBEY=perhaps", "-s ROBOTSTXT_OBEY=perhaps: expected True or False"),
+        ("IMPERSONATE_BROWSER=netscape3", "IMPERSONATE_BROWSER=netscape3 is not a browser curl_cffi can impersonate"),
+    ],
 )
 def test_a_bad_setting_is_a_usage_error_before_any_request(fixture_sites, tmp_path, setting, message):
     name, value = setting.split("=")
-    done = scrapy_crawl("bbb", fixture_sites["bbb"], f"sqlite:///{tmp_path / 'a.db'}", "company=microsoft",
-                        **{name: value})
+    done = scrapy_crawl(
+        "bbb", fixture_sites["bbb"], f"sqlite:///{tmp_path / 'a.db'}", "company=microsoft", **{name: value}
+    )
     assert done.returncode == 2
     assert message in one_line_error(done)
     assert fixture_sites["bbb"].requests == []
@@ -223,7 +249,8 @@ def test_an_unknown_spider_is_a_usage_error(tmp_path):
     done = scrapy_crawl("bbbb", None, f"sqlite:///{tmp_path / 'a.db'}", "company=microsoft")
     assert done.returncode == 2
     assert one_line_error(done).endswith(
-        "error: no spider named 'bbbb'; the spiders are: bbb, complaintsboard, consumercomplaints, import")
+        "error: no spider named 'bbbb'; the spiders are: bbb, complaintsboard, consumercomplaints, import"
+    )
 
 
 def test_a_reader_that_leaves_early_gets_no_broken_pipe(tmp_path):
@@ -231,11 +258,22 @@ def test_a_reader_that_leaves_early_gets_no_broken_pipe(tmp_path):
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(CrawlRunRow.__table__.insert(), [dict(spider="bbb", arguments={"company": f"c{n}"}, requests=0,
-                                                           started_at=database_now()) for n in range(400)])
+        conn.execute(
+            CrawlRunRow.__table__.insert(),
+            [
+                dict(spider="bbb", arguments={"company": f"c{n}"}, requests=0, started_at=database_now())
+                for n in range(400)
+            ],
+        )
     engine.dispose()
-    done = subprocess.run(f"{sys.executable} -m complaints_crawler.cli runs --limit 400 --archive {url} | head -n 1",
-                          shell=True, capture_output=True, text=True, cwd=REPO, timeout=120)
+    done = subprocess.run(
+        f"{sys.executable} -m complaints_crawler.cli runs --limit 400 --archive {url} | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert done.stdout.startswith("   id spider") and done.stderr == ""
 
 
@@ -250,9 +288,11 @@ def database_now():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     ("content", "site", "why"),
-    [(b"", "consumercomplaints", "nothing in it looks like a consumercomplaints page"),
-     (bytes(range(256)), "bbb", "nothing in it looks like a bbb page"),
-     (MS_PAGE.read_bytes(), "complaintsboard", "nothing in it looks like a complaintsboard page")],
+    [
+        (b"", "consumercomplaints", "nothing in it looks like a consumercomplaints page"),
+        (bytes(range(256)), "bbb", "nothing in it looks like a bbb page"),
+        (MS_PAGE.read_bytes(), "complaintsboard", "nothing in it looks like a complaintsboard page"),
+    ],
     ids=["empty", "binary", "wrong-site"],
 )
 def test_parse_says_why_a_file_yields_nothing(tmp_path, content, site, why):
@@ -279,14 +319,18 @@ def test_an_imported_profile_page_without_complaints_archives_its_business(tmp_p
     html = MS_PAGE.read_text(encoding="utf-8")
     start = html.index('<ul class="list-reset stack bpr-complaints-list">')
     profile = tmp_path / "profile.html"
-    profile.write_text(html[:start] + html[html.index("</ul>", html.rindex("bpr-complaint-grid")) + 5:], encoding="utf-8")
+    profile.write_text(
+        html[:start] + html[html.index("</ul>", html.rindex("bpr-complaint-grid")) + 5 :], encoding="utf-8"
+    )
     archive = f"sqlite:///{tmp_path / 'a.db'}"
-    done = complaints_cli("import", "--site", "bbb", str(profile), "--url", f"https://www.bbb.org{MS}",
-                          "--archive", archive)
+    done = complaints_cli(
+        "import", "--site", "bbb", str(profile), "--url", f"https://www.bbb.org{MS}", "--archive", archive
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "0 new, 0 updated, 0 unchanged complaints, 0 quarantined" in done.stdout
     assert table(archive, BusinessRow, BusinessRow.name, BusinessRow.complaints_total, BusinessRow.rating) == [
-        ("Microsoft", 5365, "A+")]
+        ("Microsoft", 5365, "A+")
+    ]
 
 
 # -- 17, 19 ------------------------------------------------------------------------------------------------------
@@ -297,20 +341,29 @@ def test_a_blocked_board_page_with_nul_bytes_is_quarantined_on_postgresql(archiv
 
     page = tmp_path / "overlay" / "consumercomplaints" / XIAOMI / "page" / "76"
     page.mkdir(parents=True)
-    (page / "index.403.html").write_bytes(b"<html><title>Blocked</title><body>\x00\x00 access denied \x00</body></html>")
+    (page / "index.403.html").write_bytes(
+        b"<html><title>Blocked</title><body>\x00\x00 access denied \x00</body></html>"
+    )
     if archive_url.startswith("postgresql"):
         upgrade(archive_url)
     with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
-        done = scrapy_crawl("consumercomplaints", sites["consumercomplaints"], archive_url, f"company={XIAOMI}",
-                            "start_page=75", BLOCK_RETRY_TIMES="0")
+        done = scrapy_crawl(
+            "consumercomplaints",
+            sites["consumercomplaints"],
+            archive_url,
+            f"company={XIAOMI}",
+            "start_page=75",
+            BLOCK_RETRY_TIMES="0",
+        )
     assert done.returncode == 1
     [(kind, details)] = table(archive_url, QuarantineRow, QuarantineRow.kind, QuarantineRow.details)
     assert kind == "blocked" and "\x00" not in details["snippet"] and "access denied" in details["snippet"]
 
 
 def test_no_console_listens_while_a_crawl_runs(fixture_sites, tmp_path):
-    done = scrapy_crawl("bbb", fixture_sites["bbb"], f"sqlite:///{tmp_path / 'a.db'}",
-                        f"company=https://www.bbb.org{MS}", "max_pages=1")
+    done = scrapy_crawl(
+        "bbb", fixture_sites["bbb"], f"sqlite:///{tmp_path / 'a.db'}", f"company=https://www.bbb.org{MS}", "max_pages=1"
+    )
     assert done.returncode == 0
     assert "Telnet console listening" not in done.stderr and "Telnet Password" not in done.stderr
     assert "Remote control HTTP server listening" not in done.stderr

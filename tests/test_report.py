@@ -18,8 +18,13 @@ from complaints_crawler.archive import database
 CHARTS = ["per-month-by-type", "statuses-over-time", "days-to-response", "answers", "masks-and-duplicates"]
 # Figures of the demo archive that the issue states (the rest are checked against SQL only).
 KNOWN = {
-    "Charter Spectrum": {"complaints": 10, "resolved": 7, "resolved_share": 0.7, "customer_answers": 11,
-                         "rejected_answers": 2},
+    "Charter Spectrum": {
+        "complaints": 10,
+        "resolved": 7,
+        "resolved_share": 0.7,
+        "customer_answers": 11,
+        "rejected_answers": 2,
+    },
     "Microsoft": {"complaints": 10, "resolved": 0, "customer_answers": 13, "rejected_answers": 9},
 }
 
@@ -60,35 +65,58 @@ def expected_figures(url: str, business: str) -> dict[str, str]:
         [business_id] = conn.execute(text("SELECT id FROM businesses WHERE name = :n"), {"n": business}).scalars()
         one = lambda sql: conn.execute(text(sql), {"b": business_id}).scalar_one()  # noqa: E731
         mine = "FROM complaints c WHERE c.business_id = :b"
-        answers = "FROM responses r JOIN complaints c ON c.id = r.complaint_id WHERE c.business_id = :b " \
-                  "AND r.kind = 'customer_answer'"
-        days = ("SELECT " + ("min(r.posted_on) - c.filed_on" if engine.dialect.name == "postgresql" else
-                             "CAST(julianday(min(r.posted_on)) - julianday(c.filed_on) AS INTEGER)") +
-                " AS days FROM complaints c JOIN responses r ON r.complaint_id = c.id AND r.kind = "
-                "'business_response' WHERE c.business_id = :b GROUP BY c.id, c.filed_on")
-        median = one(f"WITH d AS (SELECT days, row_number() OVER (ORDER BY days) AS n, count(*) OVER () AS total "
-                     f"FROM ({days}) x) SELECT avg(days) FROM d WHERE n IN ((total + 1) / 2, (total + 2) / 2)")
+        answers = (
+            "FROM responses r JOIN complaints c ON c.id = r.complaint_id WHERE c.business_id = :b "
+            "AND r.kind = 'customer_answer'"
+        )
+        days = (
+            "SELECT "
+            + (
+                "min(r.posted_on) - c.filed_on"
+                if engine.dialect.name == "postgresql"
+                else "CAST(julianday(min(r.posted_on)) - julianday(c.filed_on) AS INTEGER)"
+            )
+            + " AS days FROM complaints c JOIN responses r ON r.complaint_id = c.id AND r.kind = "
+            "'business_response' WHERE c.business_id = :b GROUP BY c.id, c.filed_on"
+        )
+        median = one(
+            f"WITH d AS (SELECT days, row_number() OVER (ORDER BY days) AS n, count(*) OVER () AS total "
+            f"FROM ({days}) x) SELECT avg(days) FROM d WHERE n IN ((total + 1) / 2, (total + 2) / 2)"
+        )
         figures = {
             "complaints": one(f"SELECT count(*) {mine}"),
             "first_filed": one(f"SELECT min(c.filed_on) {mine}"),
             "last_filed": one(f"SELECT max(c.filed_on) {mine}"),
             "resolved": one(f"SELECT count(*) {mine} AND c.status = 'Resolved'"),
             "resolved_share": one(f"SELECT round(avg(CASE WHEN c.status = 'Resolved' THEN 1.0 ELSE 0 END), 4) {mine}"),
-            "answered": one("SELECT count(DISTINCT r.complaint_id) FROM responses r JOIN complaints c ON c.id = "
-                            "r.complaint_id WHERE c.business_id = :b AND r.kind = 'business_response'"),
+            "answered": one(
+                "SELECT count(DISTINCT r.complaint_id) FROM responses r JOIN complaints c ON c.id = "
+                "r.complaint_id WHERE c.business_id = :b AND r.kind = 'business_response'"
+            ),
             "median_days_to_response": median,
             "mean_days_to_response": one(f"SELECT round(avg(days), 1) FROM ({days}) x"),
             "customer_answers": one(f"SELECT count(*) {answers}"),
             "rejected_answers": one(f"SELECT count(*) {answers} AND r.verdict = 'rejected'"),
-            "rejected_share": one(f"SELECT round(avg(CASE WHEN r.verdict = 'rejected' THEN 1.0 ELSE 0 END), 4) "
-                                  f"{answers}"),
+            "rejected_share": one(
+                f"SELECT round(avg(CASE WHEN r.verdict = 'rejected' THEN 1.0 ELSE 0 END), 4) {answers}"
+            ),
             "masks": one(f"SELECT sum(c.mask_count) {mine}"),
             "masked_complaints": one(f"SELECT count(*) {mine} AND c.mask_count > 0"),
             "near_duplicates": one(f"SELECT count(*) {mine} AND c.duplicate_of_id IS NOT NULL"),
         }
     engine.dispose()
-    return {k: ("" if v is None else str(v)[:10] if k.endswith("_filed") else str(float(v)) if "." in str(v)
-                or k.endswith(("_share", "_days_to_response")) else str(v)) for k, v in figures.items()}
+    return {
+        k: (
+            ""
+            if v is None
+            else str(v)[:10]
+            if k.endswith("_filed")
+            else str(float(v))
+            if "." in str(v) or k.endswith(("_share", "_days_to_response"))
+            else str(v)
+        )
+        for k, v in figures.items()
+    }
 
 
 def page_values(values: dict[str, str]) -> dict[str, str]:
@@ -99,8 +127,9 @@ def page_values(values: dict[str, str]) -> dict[str, str]:
 @pytest.mark.parametrize("business", ["Microsoft", "Charter Spectrum"])
 def test_figures_and_charts_equal_sql(demo, business, tmp_path):
     out = tmp_path / "report.html"
-    done = complaints_cli("report", "--business", business, "--out", str(out), "--png", str(tmp_path / "png"),
-                          "--archive", demo)
+    done = complaints_cli(
+        "report", "--business", business, "--out", str(out), "--png", str(tmp_path / "png"), "--archive", demo
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"report on {business} (bbb, 10 complaints) written to {out}")
     page = Figures()
@@ -110,8 +139,10 @@ def test_figures_and_charts_equal_sql(demo, business, tmp_path):
         assert float(page.values[key]) == value, key
 
     assert list(page.specs) == CHARTS
+
     def total(chart: str, field: str) -> int:
         return sum(row[field] for row in page.specs[chart]["data"]["values"])
+
     assert total("per-month-by-type", "complaints") == total("statuses-over-time", "complaints") == 10
     assert total("answers", "answers") == int(page.values["customer_answers"])
     assert len(page.specs["days-to-response"]["data"]["values"]) == int(page.values["answered"])
@@ -125,13 +156,15 @@ def test_figures_and_charts_equal_sql(demo, business, tmp_path):
 
 def test_chromium_renders_every_chart_offline(demo, tmp_path):
     out = tmp_path / "charter.html"
-    assert complaints_cli("report", "--business", "charter spectrum", "--out", str(out), "--archive",
-                          demo).returncode == 0
+    assert (
+        complaints_cli("report", "--business", "charter spectrum", "--out", str(out), "--archive", demo).returncode == 0
+    )
     dom = rendered_dom(out.as_uri())
     for chart in CHARTS:
-        holder = re.search(rf'<div class="vega-chart[^"]*" id="chart-{chart}"[^>]*>(.*?)</div>\s*<script', dom,
-                           re.DOTALL)
-        assert holder and '<svg' in holder.group(1) and 'class="mark-rect' in holder.group(1), chart
+        holder = re.search(
+            rf'<div class="vega-chart[^"]*" id="chart-{chart}"[^>]*>(.*?)</div>\s*<script', dom, re.DOTALL
+        )
+        assert holder and "<svg" in holder.group(1) and 'class="mark-rect' in holder.group(1), chart
     assert 'data-figure="resolved_share" data-value="0.7"' in dom
     shot = screenshot(out.as_uri(), tmp_path / "report.png")
     assert shot.stat().st_size > 50_000

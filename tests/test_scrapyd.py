@@ -36,9 +36,12 @@ def scrapyd(tmp_path: Path) -> Iterator[str]:
     folder.mkdir()
     (folder / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\n"
-        "poll_interval = 0.2\nmax_proc = 2\n", encoding="utf-8")
-    server = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=folder, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+        "poll_interval = 0.2\nmax_proc = 2\n",
+        encoding="utf-8",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scrapyd"], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -59,12 +62,19 @@ def upload(url: str, egg: Path) -> dict:
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in (("project", b"complaints_crawler"), ("version", b"1")):
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n")
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="egg"; filename="{egg.name}"\r\n'
-                 "Content-Type: application/octet-stream\r\n\r\n".encode() + egg.read_bytes() + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n"
+        )
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="egg"; filename="{egg.name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + egg.read_bytes()
+        + b"\r\n"
+    )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    request = Request(f"{url}/addversion.json", data=body,
-                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    request = Request(
+        f"{url}/addversion.json", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
     return json.loads(urlopen(request, timeout=60).read())
 
 
@@ -77,10 +87,20 @@ def test_a_target_scheduled_on_scrapyd_is_archived(scrapyd, fixture_sites, tmp_p
     targets = tmp_path / "targets.toml"
     targets.write_text('[[target]]\nsite = "complaintsboard"\ncompany = "xiaomi-b128703"\n', encoding="utf-8")
     archive = f"sqlite:///{tmp_path / 'archive.db'}"
-    scheduled = complaints_cli("schedule", str(targets), "--scrapyd", scrapyd,
-                               "-s", f"ARCHIVE_URL={archive}",
-                               "-s", f"COMPLAINTSBOARD_BASE_URL={fixture_sites['complaintsboard'].base_url}",
-                               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
+    scheduled = complaints_cli(
+        "schedule",
+        str(targets),
+        "--scrapyd",
+        scrapyd,
+        "-s",
+        f"ARCHIVE_URL={archive}",
+        "-s",
+        f"COMPLAINTSBOARD_BASE_URL={fixture_sites['complaintsboard'].base_url}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+    )
     assert scheduled.returncode == 0, scheduled.stderr
     job = scheduled.stdout.split("job ")[1].strip()
 
@@ -99,4 +119,9 @@ def test_a_target_scheduled_on_scrapyd_is_archived(scrapyd, fixture_sites, tmp_p
         assert conn.execute(select(func.count()).select_from(ComplaintRow)).scalar_one() == 10
     engine.dispose()
     assert (run.spider, run.finish_reason, run.mode, run.new_count, run.health) == (
-        "complaintsboard", "finished", "full", 10, "ok")
+        "complaintsboard",
+        "finished",
+        "full",
+        10,
+        "ok",
+    )

@@ -23,11 +23,22 @@ from complaints_crawler.reading.filters import Filters
 from complaints_crawler.reading.search import search
 
 REFUND = {  # every complaint whose title, text or thread holds refund, refunds, refunded…
-    ("bbb", "20510639"), ("bbb", "20511852"), ("bbb", "20519515"), ("bbb", "20520372"), ("bbb", "23169937"),
-    ("complaintsboard", "1787198"), ("complaintsboard", "1787412"), ("consumercomplaints", "2031762"),
-    ("consumercomplaints", "2032208"), ("consumercomplaints", "2032440"), ("consumercomplaints", "2033012"),
-    ("consumercomplaints", "2034987"), ("consumercomplaints", "2036842"), ("consumercomplaints", "2037904"),
-    ("consumercomplaints", "2038650"), ("consumercomplaints", "2040151"),
+    ("bbb", "20510639"),
+    ("bbb", "20511852"),
+    ("bbb", "20519515"),
+    ("bbb", "20520372"),
+    ("bbb", "23169937"),
+    ("complaintsboard", "1787198"),
+    ("complaintsboard", "1787412"),
+    ("consumercomplaints", "2031762"),
+    ("consumercomplaints", "2032208"),
+    ("consumercomplaints", "2032440"),
+    ("consumercomplaints", "2033012"),
+    ("consumercomplaints", "2034987"),
+    ("consumercomplaints", "2036842"),
+    ("consumercomplaints", "2037904"),
+    ("consumercomplaints", "2038650"),
+    ("consumercomplaints", "2040151"),
 }
 # Microsoft's refund complaints, best first, with the document that matched best (entry position or None).
 MICROSOFT_REFUND_RANKING = {
@@ -51,10 +62,17 @@ def keys(hits):
 def indexed_texts_like(engine, pattern: str) -> set[tuple[str, str]]:
     """Complaints whose indexed texts (title, normalized text, normalized thread entries) contain `pattern`."""
     with engine.connect() as conn:
-        return {tuple(r) for r in conn.execute(text(
-            "SELECT source, external_id FROM complaints c WHERE lower(coalesce(title, '')) LIKE :p "
-            "OR lower(text_normalized) LIKE :p OR EXISTS (SELECT 1 FROM responses r WHERE r.complaint_id = c.id "
-            "AND lower(r.text_normalized) LIKE :p)"), {"p": pattern})}
+        return {
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT source, external_id FROM complaints c WHERE lower(coalesce(title, '')) LIKE :p "
+                    "OR lower(text_normalized) LIKE :p OR EXISTS (SELECT 1 FROM responses r WHERE r.complaint_id = c.id "
+                    "AND lower(r.text_normalized) LIKE :p)"
+                ),
+                {"p": pattern},
+            )
+        }
 
 
 def test_ranked_hits_with_highlighted_snippets(demo):
@@ -79,12 +97,16 @@ def test_a_rank_window_scores_only_the_newest_matches(demo):
     backend, engine = demo
     assert search(engine, "refund", limit=100, window=None) == search(engine, "refund", limit=100)  # 16 < window
     newest = {
-        "sqlite": ("SELECT max(rowid) FROM complaints_fts WHERE complaints_fts MATCH '\"refund\"'",
-                   "SELECT r.complaint_id FROM responses r WHERE r.id = (SELECT max(rowid) FROM responses_fts "
-                   "WHERE responses_fts MATCH '\"refund\"')"),
-        "postgresql": ("SELECT max(id) FROM complaints WHERE search_vector @@ phraseto_tsquery('english', 'refund')",
-                       "SELECT complaint_id FROM responses WHERE id = (SELECT max(id) FROM responses "
-                       "WHERE search_vector @@ phraseto_tsquery('english', 'refund'))"),
+        "sqlite": (
+            "SELECT max(rowid) FROM complaints_fts WHERE complaints_fts MATCH '\"refund\"'",
+            "SELECT r.complaint_id FROM responses r WHERE r.id = (SELECT max(rowid) FROM responses_fts "
+            "WHERE responses_fts MATCH '\"refund\"')",
+        ),
+        "postgresql": (
+            "SELECT max(id) FROM complaints WHERE search_vector @@ phraseto_tsquery('english', 'refund')",
+            "SELECT complaint_id FROM responses WHERE id = (SELECT max(id) FROM responses "
+            "WHERE search_vector @@ phraseto_tsquery('english', 'refund'))",
+        ),
     }[backend]
     with engine.connect() as conn:
         expected = {conn.execute(text(statement)).scalar_one() for statement in newest}
@@ -97,16 +119,22 @@ def test_phrases_alternatives_exclusions_and_filters(demo):
     assert keys(search(engine, '"cable box"')) == {("bbb", "23198462")}
     assert keys(search(engine, "modem OR router")) == {("bbb", "23180744"), ("bbb", "23198462")}
     assert keys(search(engine, "warranty -screen", Filters(source="consumercomplaints", since=date(2019, 12, 8)))) == {
-        ("consumercomplaints", "2037904")}
+        ("consumercomplaints", "2037904")
+    }
     assert keys(search(engine, "refund", Filters(business="xiaomi"))) == {
-        ("complaintsboard", "1787198"), ("complaintsboard", "1787412")}  # the exact name wins over "Xiaomi India"
+        ("complaintsboard", "1787198"),
+        ("complaintsboard", "1787412"),
+    }  # the exact name wins over "Xiaomi India"
     assert keys(search(engine, "refun*", Filters(source="bbb"))) == {k for k in REFUND if k[0] == "bbb"}
     with pytest.raises(ReadingError, match=r"^no business 'nobody' in the archive \(give a name or an id"):
         search(engine, "refund", Filters(business="nobody"))
-    with pytest.raises(ReadingError, match=r"^business 'xiao' is ambiguous: #\d+ Xiaomi \(complaintsboard\), "
-                                           r"#\d+ Xiaomi India \(consumercomplaints\); give its id$|"
-                                           r"^business 'xiao' is ambiguous: #\d+ Xiaomi India \(consumercomplaints\), "
-                                           r"#\d+ Xiaomi \(complaintsboard\); give its id$"):
+    with pytest.raises(
+        ReadingError,
+        match=r"^business 'xiao' is ambiguous: #\d+ Xiaomi \(complaintsboard\), "
+        r"#\d+ Xiaomi India \(consumercomplaints\); give its id$|"
+        r"^business 'xiao' is ambiguous: #\d+ Xiaomi India \(consumercomplaints\), "
+        r"#\d+ Xiaomi \(complaintsboard\); give its id$",
+    ):
         search(engine, "refund", Filters(business="xiao"))
 
 
@@ -118,11 +146,17 @@ def test_masks_are_found_as_redacted_never_as_their_original(demo):
         raw_censored = conn.execute(text(count), {"mask": "%[censored]%"}).scalar_one()
     assert (raw_protected, raw_censored) == (15, 1)
     # "protection" in one complaint is a real word; the fifteen [protected] masks are not.
-    assert keys(search(engine, "protected", limit=100)) == indexed_texts_like(engine, "%protect%") == {
-        ("consumercomplaints", "2034911")}
+    assert (
+        keys(search(engine, "protected", limit=100))
+        == indexed_texts_like(engine, "%protect%")
+        == {("consumercomplaints", "2034911")}
+    )
     # "Proximity Censor" is a real word too; the [censored] mask (in 2034987) is not.
-    assert keys(search(engine, "censored", limit=100)) == indexed_texts_like(engine, "%censor%") == {
-        ("consumercomplaints", "2032208")}
+    assert (
+        keys(search(engine, "censored", limit=100))
+        == indexed_texts_like(engine, "%censor%")
+        == {("consumercomplaints", "2032208")}
+    )
     redacted = keys(search(engine, "[REDACTED]", limit=100))
     assert redacted == indexed_texts_like(engine, "%[redacted]%") and len(redacted) == 40
 
@@ -130,8 +164,9 @@ def test_masks_are_found_as_redacted_never_as_their_original(demo):
 def test_residual_pii_and_removed_masks_are_not_searchable(archive_url):
     database.upgrade(archive_url)
     store = ArchiveStore.open(archive_url)
-    item = complaint(1).model_copy(update={
-        "text": "Call me on 415-555-0173 or write to jane.doe@example.com. Agent REMOVED promised a refund."})
+    item = complaint(1).model_copy(
+        update={"text": "Call me on 415-555-0173 or write to jane.doe@example.com. Agent REMOVED promised a refund."}
+    )
     store.write([], [prepare(item)], None)
     store.close()
     engine = open_for_reading(archive_url)
@@ -147,16 +182,27 @@ def test_index_follows_updates_replaced_threads_and_deletions(archive_url):
     database.upgrade(archive_url)
     store = ArchiveStore.open(archive_url)
     first = complaint(7, responses=0).model_copy(update={"text": "The zanzibar router died in a week."})
-    first = first.model_copy(update={"responses": [
-        Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, text="We sent a xylophone technician.")]})
+    first = first.model_copy(
+        update={
+            "responses": [
+                Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, text="We sent a xylophone technician.")
+            ]
+        }
+    )
     store.write([], [prepare(first)], None)
     engine = open_for_reading(archive_url)
     assert keys(search(engine, "zanzibar")) == keys(search(engine, "xylophone")) == {("bbb", first.external_id)}
 
     # A later crawl finds the complaint changed: new text, and the thread replaced whole.
-    second = first.model_copy(update={"text": "The quokka router died in a week.", "responses": [
-        Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, text="We sent a marimba technician."),
-        Response(position=2, kind=ResponseKind.CUSTOMER_ANSWER, text="The marimba man never came.")]})
+    second = first.model_copy(
+        update={
+            "text": "The quokka router died in a week.",
+            "responses": [
+                Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, text="We sent a marimba technician."),
+                Response(position=2, kind=ResponseKind.CUSTOMER_ANSWER, text="The marimba man never came."),
+            ],
+        }
+    )
     assert store.write([], [prepare(second)], None).updated == 1
     assert search(engine, "zanzibar") == [] and search(engine, "xylophone") == []
     assert keys(search(engine, "quokka")) == {("bbb", first.external_id)}
@@ -185,23 +231,34 @@ def test_the_index_exists_at_head(archive_url):
             triggers = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
             assert triggers == index.SQLITE_TRIGGERS
         else:
-            indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search_vector'"))
-                          .scalars())
+            indexes = set(
+                conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search_vector'")).scalars()
+            )
             assert indexes == index.POSTGRESQL_INDEXES
     engine.dispose()
 
 
 def test_query_language_renders_quoted_on_both_back_ends():
     parsed = query.parse('refund "cable box" modem OR router -spectrum charg* [REDACTED]')
-    assert query.fts5(parsed) == ('("refund" AND "cable box" AND ("modem" OR "router") AND "charg" * AND "[REDACTED]")'
-                                  ' NOT ("spectrum")')
+    assert query.fts5(parsed) == (
+        '("refund" AND "cable box" AND ("modem" OR "router") AND "charg" * AND "[REDACTED]") NOT ("spectrum")'
+    )
     expression, params = query.tsquery(parsed)
-    assert expression == ("((phraseto_tsquery('english', :term_0)) && (phraseto_tsquery('english', :term_1)) && "
-                          "(phraseto_tsquery('english', :term_2) || phraseto_tsquery('english', :term_3)) && "
-                          "(to_tsquery('english', :term_4)) && (phraseto_tsquery('english', :term_5))) && "
-                          "!!(phraseto_tsquery('english', :term_6))")
-    assert params == {"term_0": "refund", "term_1": "cable box", "term_2": "modem", "term_3": "router",
-                      "term_4": "charg:*", "term_5": "[REDACTED]", "term_6": "spectrum"}
+    assert expression == (
+        "((phraseto_tsquery('english', :term_0)) && (phraseto_tsquery('english', :term_1)) && "
+        "(phraseto_tsquery('english', :term_2) || phraseto_tsquery('english', :term_3)) && "
+        "(to_tsquery('english', :term_4)) && (phraseto_tsquery('english', :term_5))) && "
+        "!!(phraseto_tsquery('english', :term_6))"
+    )
+    assert params == {
+        "term_0": "refund",
+        "term_1": "cable box",
+        "term_2": "modem",
+        "term_3": "router",
+        "term_4": "charg:*",
+        "term_5": "[REDACTED]",
+        "term_6": "spectrum",
+    }
     assert query.fts5(query.parse('say "unclosed')) == '"say" AND "unclosed"'
     for nothing in ("***", "-refund", "OR", '""'):
         with pytest.raises(ReadingError, match="nothing to search for"):
@@ -216,7 +273,11 @@ def test_search_command(demo):
     assert done.returncode == 0, done.stderr
     [line] = done.stdout.splitlines()
     assert {k: v for k, v in json.loads(line).items() if k in ("external_id", "business", "matched", "position")} == {
-        "external_id": "20520372", "business": "Microsoft", "matched": "customer_answer", "position": 4}
+        "external_id": "20520372",
+        "business": "Microsoft",
+        "matched": "customer_answer",
+        "position": 4,
+    }
     shown = complaints_cli("search", "modem OR router", "--archive", url)
     assert shown.returncode == 0 and shown.stdout.count("bbb:") == 2 and "**modem**" in shown.stdout
     assert complaints_cli("search", "qwertyuiop", "--archive", url).stdout == "no complaint matches\n"

@@ -4,6 +4,7 @@ list of sites in the project is the registry's (Kingfisher Collect's spider_load
 from __future__ import annotations
 
 import pytest
+from constants import REPO
 from scrapy.spiderloader import SpiderLoader
 
 from complaints_crawler import settings
@@ -13,7 +14,6 @@ from complaints_crawler.demo import demo_crawls
 from complaints_crawler.items import Source
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.sites import SITES, UnknownSite, site
-from constants import REPO
 
 SPIDERS = SpiderLoader.from_settings(project_settings({}))
 
@@ -39,5 +39,7 @@ def test_the_registry_is_the_list_of_sites():
     for command in ("parse", "import"):
         site_option = next(a for a in commands[command]._actions if a.dest == "site")
         assert set(site_option.choices) == set(SITES)
-    with pytest.raises(UnknownSite, match="unknown site 'yelp'; expected one of: bbb, consumercomplaints, complaintsboard"):
+    with pytest.raises(
+        UnknownSite, match="unknown site 'yelp'; expected one of: bbb, consumercomplaints, complaintsboard"
+    ):
         site("yelp")

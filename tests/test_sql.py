@@ -43,10 +43,8 @@ DISGUISED_WRITES = {
     },
     "postgresql": {
         # PostgreSQL names the statement a data-modifying WITH is part of.
-        "WITH gone AS (DELETE FROM complaints RETURNING 1) SELECT count(*) FROM gone":
-            "refused: cannot execute SELECT in a read-only transaction",
-        "WITH moved AS (UPDATE complaints SET status = NULL RETURNING 1) SELECT count(*) FROM moved":
-            "refused: cannot execute SELECT in a read-only transaction",
+        "WITH gone AS (DELETE FROM complaints RETURNING 1) SELECT count(*) FROM gone": "refused: cannot execute SELECT in a read-only transaction",
+        "WITH moved AS (UPDATE complaints SET status = NULL RETURNING 1) SELECT count(*) FROM moved": "refused: cannot execute SELECT in a read-only transaction",
         "SELECT nextval('complaints_id_seq')": "refused: cannot execute nextval() in a read-only transaction",
         "EXPLAIN ANALYZE DELETE FROM responses": "refused: cannot execute DELETE in a read-only transaction",
         "PRAGMA user_version = 7": "refused: PRAGMA is not a read",
@@ -66,13 +64,32 @@ def fingerprint(backend: str, url: str) -> str:
         return hashlib.sha256(Path(url.removeprefix("sqlite:///")).read_bytes()).hexdigest()
     engine = database.make_engine(url)
     with engine.connect() as conn:
-        tables = conn.execute(text("SELECT table_name FROM information_schema.tables "
-                                   "WHERE table_schema = current_schema() ORDER BY 1")).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+                )
+            )
+            .scalars()
+            .all()
+        )
         # Every row of every table, as text.
-        parts = [conn.execute(text(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {t} t"))
-                 .scalar_one() for t in tables]
-        parts += conn.execute(text("SELECT table_name || '.' || column_name FROM information_schema.columns "
-                                   "WHERE table_schema = current_schema() ORDER BY 1")).scalars().all()
+        parts = [
+            conn.execute(
+                text(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {t} t")
+            ).scalar_one()
+            for t in tables
+        ]
+        parts += (
+            conn.execute(
+                text(
+                    "SELECT table_name || '.' || column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() ORDER BY 1"
+                )
+            )
+            .scalars()
+            .all()
+        )
         parts.append(str(conn.execute(text("SELECT last_value FROM complaints_id_seq")).scalar_one()))
     engine.dispose()
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -80,16 +97,23 @@ def fingerprint(backend: str, url: str) -> str:
 
 def test_reads_in_every_format(demo):
     _, url = demo
-    statement = ("SELECT b.name, count(*) AS complaints, sum(c.mask_count) AS masks FROM complaints c "
-                 "JOIN businesses b ON b.id = c.business_id GROUP BY b.name ORDER BY b.name")
-    expected = [["Charter Spectrum", "10", "370"], ["Microsoft", "10", "97"], ["Xiaomi", "10", "9"],
-                ["Xiaomi India", "24", "31"]]
+    statement = (
+        "SELECT b.name, count(*) AS complaints, sum(c.mask_count) AS masks FROM complaints c "
+        "JOIN businesses b ON b.id = c.business_id GROUP BY b.name ORDER BY b.name"
+    )
+    expected = [
+        ["Charter Spectrum", "10", "370"],
+        ["Microsoft", "10", "97"],
+        ["Xiaomi", "10", "9"],
+        ["Xiaomi India", "24", "31"],
+    ]
     as_csv = complaints_cli("sql", statement, "--format", "csv", "--archive", url)
     assert as_csv.returncode == 0, as_csv.stderr
     assert list(csv.reader(io.StringIO(as_csv.stdout))) == [["name", "complaints", "masks"], *expected]
     as_json = complaints_cli("sql", statement, "--format", "json", "--archive", url)
     assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
-        {"name": n, "complaints": int(c), "masks": int(m)} for n, c, m in expected]
+        {"name": n, "complaints": int(c), "masks": int(m)} for n, c, m in expected
+    ]
     table = complaints_cli("sql", statement, "--archive", url)
     assert table.stdout.splitlines()[0].split() == ["name", "complaints", "masks"]
     assert table.stdout.splitlines()[2].split() == ["Charter", "Spectrum", "10", "370"]
@@ -110,8 +134,11 @@ def test_every_kind_of_write_is_refused_and_changes_nothing(demo, capsys):
 
 def test_a_long_statement_is_stopped(demo):
     backend, url = demo
-    slow = ("SELECT pg_sleep(5)" if backend == "postgresql" else
-            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n")
+    slow = (
+        "SELECT pg_sleep(5)"
+        if backend == "postgresql"
+        else "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+    )
     done = complaints_cli("sql", slow, "--timeout", "0.5", "--archive", url)
     assert (done.returncode, done.stderr) == (1, "complaints: the statement ran longer than 0.5 s and was stopped\n")
 

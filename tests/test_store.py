@@ -1,6 +1,6 @@
 """Batched upserts: identical re-writes change nothing but last_seen_at; changed threads are replaced whole."""
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from factories import business, complaint
 from sqlalchemy import func, select
@@ -51,7 +51,7 @@ def test_same_items_twice_give_identical_rows_and_zero_new_or_updated(archive_ur
     with store.engine.connect() as conn:
         seen_before = conn.execute(select(func.max(ComplaintRow.last_seen_at))).scalar_one()
 
-    later = seen_before.replace(tzinfo=seen_before.tzinfo or timezone.utc) + timedelta(minutes=5)
+    later = seen_before.replace(tzinfo=seen_before.tzinfo or UTC) + timedelta(minutes=5)
     monkeypatch.setattr(store_module, "utc_now", lambda: later)  # the re-crawl happens later
     run2 = store.open_run("bbb", {"company": "x"})
     second = store.write(profiles, [prepare(c) for c in items], run2)
@@ -62,7 +62,7 @@ def test_same_items_twice_give_identical_rows_and_zero_new_or_updated(archive_ur
         assert conn.execute(select(func.count()).select_from(ResponseRow)).scalar_one() == 50
         assert conn.execute(select(func.count()).select_from(ComplaintRevisionRow)).scalar_one() == 25
         seen = conn.execute(select(func.min(ComplaintRow.last_seen_at), func.max(ComplaintRow.last_seen_at))).one()
-    assert [s.replace(tzinfo=s.tzinfo or timezone.utc) for s in seen] == [later, later]  # every unchanged row was touched
+    assert [s.replace(tzinfo=s.tzinfo or UTC) for s in seen] == [later, later]  # every unchanged row was touched
     store.close()
 
 
@@ -72,18 +72,26 @@ def test_a_changed_thread_is_replaced_and_gets_a_revision(archive_url):
     store.write([], [prepare(original)], None)
     grown = original.model_copy(deep=True)
     grown.status = "Resolved"
-    grown.responses = [*grown.responses, Response(position=3, kind=ResponseKind.CUSTOMER_ANSWER,
-                                                  text="I am satisfied with the refund.")]
+    grown.responses = [
+        *grown.responses,
+        Response(position=3, kind=ResponseKind.CUSTOMER_ANSWER, text="I am satisfied with the refund."),
+    ]
     result = store.write([], [prepare(grown)], None)
     assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
     with store.engine.connect() as conn:
         row = conn.execute(select(ComplaintRow.status, ComplaintRow.entry_count, ComplaintRow.id)).one()
         assert (row.status, row.entry_count) == ("Resolved", 3)
-        positions = conn.execute(select(ResponseRow.position).where(ResponseRow.complaint_id == row.id)
-                                 .order_by(ResponseRow.position)).scalars().all()
+        positions = (
+            conn.execute(
+                select(ResponseRow.position).where(ResponseRow.complaint_id == row.id).order_by(ResponseRow.position)
+            )
+            .scalars()
+            .all()
+        )
         assert positions == [1, 2, 3]
-        revisions = conn.execute(select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count)
-                                 .order_by(ComplaintRevisionRow.id)).all()
+        revisions = conn.execute(
+            select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count).order_by(ComplaintRevisionRow.id)
+        ).all()
         assert [tuple(r) for r in revisions] == [("Answered", 2), ("Resolved", 3)]
     store.close()
 
@@ -110,10 +118,18 @@ def test_repeats_within_one_batch_keep_the_richest_thread(archive_url):
 def test_quarantine_entries_are_stored_with_their_run(archive_url):
     store = open_store(archive_url)
     run = store.open_run("bbb", {})
-    store.quarantine([QuarantineEntry(kind="blocked", reason="Cloudflare challenge (403)", url="http://x/complaints",
-                                      details={"status": 403})], run)
+    store.quarantine(
+        [
+            QuarantineEntry(
+                kind="blocked", reason="Cloudflare challenge (403)", url="http://x/complaints", details={"status": 403}
+            )
+        ],
+        run,
+    )
     with store.engine.connect() as conn:
-        row = conn.execute(select(QuarantineRow.run_id, QuarantineRow.kind, QuarantineRow.reason, QuarantineRow.details)).one()
+        row = conn.execute(
+            select(QuarantineRow.run_id, QuarantineRow.kind, QuarantineRow.reason, QuarantineRow.details)
+        ).one()
     assert tuple(row) == (run, "blocked", "Cloudflare challenge (403)", {"status": 403})
     store.close()
 
@@ -121,14 +137,20 @@ def test_quarantine_entries_are_stored_with_their_run(archive_url):
 def test_thread_text_with_control_characters_and_backslashes_round_trips(archive_url):
     """Thread rows are streamed with COPY on PostgreSQL: tabs, line breaks, backslashes and \\N stay text."""
     awkward = "Line one\tcolumn\nline two \\N and C:\\path\r\n“quoted” — ₹1,999 [REDACTED]"
-    item = complaint(7, responses=0).model_copy(update={
-        "responses": [Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, author="Ops\\Team", text=awkward)],
-    })
+    item = complaint(7, responses=0).model_copy(
+        update={
+            "responses": [Response(position=1, kind=ResponseKind.BUSINESS_RESPONSE, author="Ops\\Team", text=awkward)],
+        }
+    )
     store = open_store(archive_url)
     store.write([], [prepare(item)], None)
     with store.engine.connect() as conn:
-        response = conn.execute(select(ResponseRow.author, ResponseRow.text, ResponseRow.posted_on, ResponseRow.verdict)).one()
-        revision = conn.execute(select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count, ComplaintRevisionRow.run_id)).one()
+        response = conn.execute(
+            select(ResponseRow.author, ResponseRow.text, ResponseRow.posted_on, ResponseRow.verdict)
+        ).one()
+        revision = conn.execute(
+            select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count, ComplaintRevisionRow.run_id)
+        ).one()
     store.close()
     assert tuple(response) == ("Ops\\Team", awkward, None, None)
     assert tuple(revision) == ("Answered", 1, None)

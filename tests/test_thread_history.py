@@ -51,16 +51,26 @@ def test_a_complaint_that_got_an_answer_and_was_resolved_between_two_crawls(arch
         second = scrapy_crawl("bbb", sites["bbb"], archive_url, "company=microsoft")
     assert second.returncode == 0, second.stderr[-3000:]
 
-    runs = rows(archive_url, select(CrawlRunRow.new_count, CrawlRunRow.updated_count, CrawlRunRow.unchanged_count)
-                .order_by(CrawlRunRow.id))
+    runs = rows(
+        archive_url,
+        select(CrawlRunRow.new_count, CrawlRunRow.updated_count, CrawlRunRow.unchanged_count).order_by(CrawlRunRow.id),
+    )
     assert [tuple(r) for r in runs] == [(10, 0, 0), (0, 1, 9)]
     [complaint] = rows(archive_url, select(ComplaintRow).where(ComplaintRow.external_id == "20520114"))
     assert (complaint.status, complaint.entry_count) == ("Resolved", 2)
-    entries = rows(archive_url, select(ResponseRow.position, ResponseRow.kind, ResponseRow.verdict)
-                   .where(ResponseRow.complaint_id == complaint.id).order_by(ResponseRow.position))
+    entries = rows(
+        archive_url,
+        select(ResponseRow.position, ResponseRow.kind, ResponseRow.verdict)
+        .where(ResponseRow.complaint_id == complaint.id)
+        .order_by(ResponseRow.position),
+    )
     assert [tuple(e) for e in entries] == [(1, "business_response", None), (2, "customer_answer", "accepted")]
-    revisions = rows(archive_url, select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count)
-                     .where(ComplaintRevisionRow.complaint_id == complaint.id).order_by(ComplaintRevisionRow.id))
+    revisions = rows(
+        archive_url,
+        select(ComplaintRevisionRow.status, ComplaintRevisionRow.entry_count)
+        .where(ComplaintRevisionRow.complaint_id == complaint.id)
+        .order_by(ComplaintRevisionRow.id),
+    )
     assert [tuple(r) for r in revisions] == [("Answered", 1), ("Resolved", 2)]
     # Everything else was only seen again.
     assert len(rows(archive_url, select(ComplaintRevisionRow.id))) == 11
@@ -75,12 +85,26 @@ def test_a_complaint_that_got_an_answer_and_was_resolved_between_two_crawls(arch
 def test_near_duplicates_across_two_spiders_in_one_archive(tmp_path):
     url = f"sqlite:///{tmp_path / 'archive.db'}"
     with serve_sites(["consumercomplaints", "complaintsboard"]) as sites:
-        assert scrapy_crawl("consumercomplaints", sites["consumercomplaints"], url,
-                            "company=xiaomi-india-b106391", "start_page=75").returncode == 0
+        assert (
+            scrapy_crawl(
+                "consumercomplaints", sites["consumercomplaints"], url, "company=xiaomi-india-b106391", "start_page=75"
+            ).returncode
+            == 0
+        )
         assert scrapy_crawl("complaintsboard", sites["complaintsboard"], url, "company=xiaomi-b128703").returncode == 0
-    links = rows(url, select(ComplaintRow.source, ComplaintRow.external_id, ComplaintRow.duplicate_of_id,
-                             ComplaintRow.duplicate_similarity).where(ComplaintRow.duplicate_of_id.is_not(None)))
-    ids = {r.id: (r.source, r.external_id) for r in rows(url, select(ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id))}
+    links = rows(
+        url,
+        select(
+            ComplaintRow.source,
+            ComplaintRow.external_id,
+            ComplaintRow.duplicate_of_id,
+            ComplaintRow.duplicate_similarity,
+        ).where(ComplaintRow.duplicate_of_id.is_not(None)),
+    )
+    ids = {
+        r.id: (r.source, r.external_id)
+        for r in rows(url, select(ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id))
+    }
     assert sorted((s, e, ids[d], sim) for s, e, d, sim in links) == [
         ("complaintsboard", "1787412", ("consumercomplaints", "2038650"), 1.0),
         ("consumercomplaints", "2032208", ("consumercomplaints", "2032440"), pytest.approx(0.66, abs=0.01)),

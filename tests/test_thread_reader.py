@@ -42,11 +42,17 @@ def _entries(threads):
 def test_microsoft_seed_complaints(microsoft):
     assert len(microsoft) == 10
     assert Counter(t.filed_on for t in microsoft) == {
-        date(2023, 8, 25): 2, date(2023, 8, 24): 2, date(2023, 8, 23): 5, date(2023, 8, 22): 1
+        date(2023, 8, 25): 2,
+        date(2023, 8, 24): 2,
+        date(2023, 8, 23): 5,
+        date(2023, 8, 22): 1,
     }
     assert Counter(t.complaint_type for t in microsoft) == {
-        "Product Issues": 2, "Customer Service Issues": 1, "Service or Repair Issues": 4,
-        "Sales and Advertising Issues": 2, "Billing Issues": 1,
+        "Product Issues": 2,
+        "Customer Service Issues": 1,
+        "Service or Repair Issues": 4,
+        "Sales and Advertising Issues": 2,
+        "Billing Issues": 1,
     }
     assert {t.status for t in microsoft} == {"Answered"}
 
@@ -61,7 +67,11 @@ def test_microsoft_seed_entries_and_verdicts(microsoft):
 
 def test_microsoft_third_complaint_alternates(microsoft):
     third = microsoft[2]
-    assert (third.filed_on, third.complaint_type, third.complaint_id) == (date(2023, 8, 24), "Product Issues", "20519515")
+    assert (third.filed_on, third.complaint_type, third.complaint_id) == (
+        date(2023, 8, 24),
+        "Product Issues",
+        "20519515",
+    )
     assert [e.kind for e in third.entries] == [BR, CA] * 5
     last = third.entries[-1]
     assert (last.kind, last.posted_on, last.verdict) == (CA, date(2023, 10, 17), Verdict.REJECTED)
@@ -70,14 +80,25 @@ def test_microsoft_third_complaint_alternates(microsoft):
 
 def test_microsoft_complaint_ids_from_answers(microsoft):
     assert [t.complaint_id for t in microsoft] == [
-        "20520372", None, "20519515", "20517981", None, None, "20511852", "20511485", None, None
+        "20520372",
+        None,
+        "20519515",
+        "20517981",
+        None,
+        None,
+        "20511852",
+        "20511485",
+        None,
+        None,
     ]
 
 
 def test_glued_labels_are_split_off_the_text(microsoft):
     first = microsoft[0]
     assert first.text.endswith("when I returned the first controller?!?")
-    assert first.entries[0].text.endswith("We will monitor your support case through resolution.\nSincerely,Microsoft Corporation")
+    assert first.entries[0].text.endswith(
+        "We will monitor your support case through resolution.\nSincerely,Microsoft Corporation"
+    )
     assert first.entries[1].text == (
         "I am rejecting this response because:hello thank you, I look forward to hearing from the specialist. "
         "Please do not consider this case closed yet.\nSincerely,\n*************************"
@@ -99,7 +120,9 @@ def test_page_chrome_is_dropped(microsoft):
         assert "The complainant verified" not in thread.text
         assert "More info" not in thread.text
     last = microsoft[-1].entries[-1]
-    assert last.text.endswith("We will monitor your support case through resolution.\nSincerely,\nMicrosoft Corporation")
+    assert last.text.endswith(
+        "We will monitor your support case through resolution.\nSincerely,\nMicrosoft Corporation"
+    )
 
 
 # --- seed 001: Charter Spectrum, 2025, indented with paragraphs -------------------------------------------
@@ -120,7 +143,10 @@ def test_charter_status_on_its_own_line_and_masked_ids(charter):
     assert first.entries[0].text == "I believe this complaint has been resolved to my satisfaction."
     # "Complaint: ********" is a label line with a masked id: dropped, and no id.
     rejected = charter[2].entries[1]
-    assert (rejected.text, rejected.complaint_id) == ("I am rejecting this response\n\nSincerely,\n\n******* ********", None)
+    assert (rejected.text, rejected.complaint_id) == (
+        "I am rejecting this response\n\nSincerely,\n\n******* ********",
+        None,
+    )
     assert all(t.complaint_id is None for t in charter)
 
 
@@ -138,11 +164,23 @@ def test_charter_paragraphs_kept(charter):
 
 def test_one_card_lines():
     lines = [
-        "Initial Complaint", "Date:", "03/02/2026", "Type:", "Billing Issues", "Status:Unresolved",
-        "The bill doubled.", "", "Nobody answers.",
-        "Business Response", "Date: 03/05/2026", "We refunded REMOVED.",
-        "Customer Answer", "Date: 03/09/2026", "Complaint: 24000001",
-        "Better Business Bureau:", "I have reviewed the response made by the business in reference to complaint ID 24000001, "
+        "Initial Complaint",
+        "Date:",
+        "03/02/2026",
+        "Type:",
+        "Billing Issues",
+        "Status:Unresolved",
+        "The bill doubled.",
+        "",
+        "Nobody answers.",
+        "Business Response",
+        "Date: 03/05/2026",
+        "We refunded REMOVED.",
+        "Customer Answer",
+        "Date: 03/09/2026",
+        "Complaint: 24000001",
+        "Better Business Bureau:",
+        "I have reviewed the response made by the business in reference to complaint ID 24000001, "
         "and find that this resolution is satisfactory to me.",
     ]
     (thread,) = read_threads(lines)
@@ -172,7 +210,14 @@ def test_preamble_ignored_unless_implicit_start():
 
 def test_other_entry_labels_can_be_added():
     labels = {"Business Response": BR, "Customer Answer": CA, "Business Update": ResponseKind.AUTHOR_UPDATE}
-    lines = ["Initial Complaint", "Date:01/02/2026", "Late delivery.", "Business Update", "Date: 01/04/2026", "Shipped."]
+    lines = [
+        "Initial Complaint",
+        "Date:01/02/2026",
+        "Late delivery.",
+        "Business Update",
+        "Date: 01/04/2026",
+        "Shipped.",
+    ]
     (thread,) = read_threads(lines, entry_labels=labels)
     assert [(e.kind, e.text) for e in thread.entries] == [(ResponseKind.AUTHOR_UPDATE, "Shipped.")]
 

@@ -18,11 +18,10 @@ def append_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     if not rows:
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     quote = conn.dialect.identifier_preparer.quote  # "end" is a reserved word
     statement = f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN"
-    with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)

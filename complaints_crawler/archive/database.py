@@ -57,8 +57,9 @@ def make_engine(url: str, *, migrating: bool = False, read_only: bool = False) -
     path = sqlite_path(url)
     if read_only and path is not None:
         uri = f"{path.as_uri()}?mode=ro"
-        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=60,
-                                                                            check_same_thread=False))
+        engine = create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
+        )
         _configure_sqlite(engine, foreign_keys=True, wal=False)
         return engine
     engine = create_engine(url, connect_args={"timeout": 60})

@@ -27,8 +27,15 @@ class PreparedEntry:
     spans: tuple[MaskSpan, ...]
 
     def row(self) -> dict[str, Any]:
-        return {"position": self.position, "kind": self.kind, "author": self.author, "posted_on": self.posted_on,
-                "text": self.text, "text_normalized": self.text_normalized, "verdict": self.verdict}
+        return {
+            "position": self.position,
+            "kind": self.kind,
+            "author": self.author,
+            "posted_on": self.posted_on,
+            "text": self.text,
+            "text_normalized": self.text_normalized,
+            "verdict": self.verdict,
+        }
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,14 @@ class PreparedComplaint:
 
 
 def _span_row(position: int | None, span: MaskSpan) -> dict[str, Any]:
-    return {"response_position": position, "field": "text", "start": span.start, "end": span.end,
-            "original": span.token, "kind": span.kind}
+    return {
+        "response_position": position,
+        "field": "text",
+        "start": span.start,
+        "end": span.end,
+        "original": span.token,
+        "kind": span.kind,
+    }
 
 
 def prepare(complaint: Complaint, *, mask_pii: bool = True) -> PreparedComplaint:

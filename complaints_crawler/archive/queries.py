@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -76,10 +75,24 @@ def recent_runs(engine: Engine, limit: int = 20, run_id: int | None = None) -> l
     """The newest crawl runs, newest first (`run_id`: that run only). A run still open reads "running", or
     "interrupted" when its process is gone (a later crawl will record that)."""
     columns = [
-        CrawlRunRow.id, CrawlRunRow.spider, CrawlRunRow.arguments, CrawlRunRow.started_at, CrawlRunRow.finished_at,
-        CrawlRunRow.finish_reason, CrawlRunRow.pages, CrawlRunRow.new_count, CrawlRunRow.updated_count,
-        CrawlRunRow.unchanged_count, CrawlRunRow.quarantined_count, CrawlRunRow.mode, CrawlRunRow.requests,
-        CrawlRunRow.health, CrawlRunRow.host, CrawlRunRow.pid, CrawlRunRow.heartbeat_at, CrawlRunRow.worker,
+        CrawlRunRow.id,
+        CrawlRunRow.spider,
+        CrawlRunRow.arguments,
+        CrawlRunRow.started_at,
+        CrawlRunRow.finished_at,
+        CrawlRunRow.finish_reason,
+        CrawlRunRow.pages,
+        CrawlRunRow.new_count,
+        CrawlRunRow.updated_count,
+        CrawlRunRow.unchanged_count,
+        CrawlRunRow.quarantined_count,
+        CrawlRunRow.mode,
+        CrawlRunRow.requests,
+        CrawlRunRow.health,
+        CrawlRunRow.host,
+        CrawlRunRow.pid,
+        CrawlRunRow.heartbeat_at,
+        CrawlRunRow.worker,
     ]
     host, stale_before = gone_before(timedelta(seconds=settings.RUN_STALE_AFTER))
     with reading(engine) as conn:
@@ -107,8 +120,14 @@ class DuplicateMember:
 
 def duplicate_clusters(engine: Engine, limit: int = 100) -> list[list[DuplicateMember]]:
     """Groups of near-duplicates: the original first, then the complaints pointing at it."""
-    columns = (ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id, ComplaintRow.filed_on,
-               ComplaintRow.author, ComplaintRow.url)
+    columns = (
+        ComplaintRow.id,
+        ComplaintRow.source,
+        ComplaintRow.external_id,
+        ComplaintRow.filed_on,
+        ComplaintRow.author,
+        ComplaintRow.url,
+    )
     with reading(engine) as conn:
         members = conn.execute(
             select(*columns, ComplaintRow.duplicate_similarity, ComplaintRow.duplicate_of_id)
@@ -141,8 +160,13 @@ def find_complaint(engine: Engine, reference: str) -> ComplaintRow | None:
 def revisions(engine: Engine, complaint_id: int) -> list[dict[str, Any]]:
     with reading(engine) as conn:
         rows = conn.execute(
-            select(ComplaintRevisionRow.observed_at, ComplaintRevisionRow.run_id, ComplaintRevisionRow.status,
-                   ComplaintRevisionRow.entry_count, ComplaintRevisionRow.content_hash)
+            select(
+                ComplaintRevisionRow.observed_at,
+                ComplaintRevisionRow.run_id,
+                ComplaintRevisionRow.status,
+                ComplaintRevisionRow.entry_count,
+                ComplaintRevisionRow.content_hash,
+            )
             .where(ComplaintRevisionRow.complaint_id == complaint_id)
             .order_by(ComplaintRevisionRow.observed_at, ComplaintRevisionRow.id)
         )

@@ -47,9 +47,12 @@ class KnownComplaint:
 
 def load_target(conn: Connection, spider: str, key: str) -> TargetState | None:
     row = conn.execute(
-        select(CrawlTargetRow.id, CrawlTargetRow.listing_url, CrawlTargetRow.last_finished_at,
-               CrawlTargetRow.last_full_sweep_at)
-        .where(CrawlTargetRow.spider == spider, CrawlTargetRow.target_key == key)
+        select(
+            CrawlTargetRow.id,
+            CrawlTargetRow.listing_url,
+            CrawlTargetRow.last_finished_at,
+            CrawlTargetRow.last_full_sweep_at,
+        ).where(CrawlTargetRow.spider == spider, CrawlTargetRow.target_key == key)
     ).first()
     if row is None:
         return None
@@ -68,8 +71,13 @@ def known_complaints(conn: Connection, source: str, external_ids: Iterable[str])
         return {}
     rows = conn.execute(
         select(
-            ComplaintRow.external_id, ComplaintRow.content_hash, ComplaintRow.filed_on, ComplaintRow.status,
-            ComplaintRow.comments_count, ComplaintRow.entry_count, func.substr(ComplaintRow.text, 1, TEXT_HEAD_CHARS),
+            ComplaintRow.external_id,
+            ComplaintRow.content_hash,
+            ComplaintRow.filed_on,
+            ComplaintRow.status,
+            ComplaintRow.comments_count,
+            ComplaintRow.entry_count,
+            func.substr(ComplaintRow.text, 1, TEXT_HEAD_CHARS),
         ).where(ComplaintRow.source == source, ComplaintRow.external_id.in_(ids))
     )
     return {row[0]: KnownComplaint(*row[1:]) for row in rows}
@@ -91,7 +99,9 @@ def record_run_start(conn: Connection, spider: str, company: str, location: str 
     ).scalar_one()
 
 
-def record_run_end(conn: Connection, target_id: int, *, finished: bool, full_sweep: bool, listing_url: str | None) -> None:
+def record_run_end(
+    conn: Connection, target_id: int, *, finished: bool, full_sweep: bool, listing_url: str | None
+) -> None:
     now = utc_now()
     values: dict[str, object] = {"updated_at": now}
     if listing_url:

@@ -9,15 +9,34 @@ from scrapy.settings import BaseSettings
 from complaints_crawler.sites import SITES
 
 NUMBERS = (
-    "DOWNLOAD_DELAY", "DOWNLOAD_DELAY_JITTER", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
-    "AUTOTHROTTLE_TARGET_CONCURRENCY", "DOWNLOAD_TIMEOUT", "ARCHIVE_HEARTBEAT_INTERVAL", "RUN_STALE_AFTER",
-    "NEAR_DUPLICATE_THRESHOLD", "REPOST_THRESHOLD", "SPAM_PAGE_THRESHOLD", "SPAM_POST_THRESHOLD",
-    "HEALTH_MAX_QUARANTINE_RATIO", "PROGRESS_INTERVAL", "BLOCK_BACKOFF_BASE", "BLOCK_BACKOFF_MAX",
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_DELAY_JITTER",
+    "AUTOTHROTTLE_START_DELAY",
+    "AUTOTHROTTLE_MAX_DELAY",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY",
+    "DOWNLOAD_TIMEOUT",
+    "ARCHIVE_HEARTBEAT_INTERVAL",
+    "RUN_STALE_AFTER",
+    "NEAR_DUPLICATE_THRESHOLD",
+    "REPOST_THRESHOLD",
+    "SPAM_PAGE_THRESHOLD",
+    "SPAM_POST_THRESHOLD",
+    "HEALTH_MAX_QUARANTINE_RATIO",
+    "PROGRESS_INTERVAL",
+    "BLOCK_BACKOFF_BASE",
+    "BLOCK_BACKOFF_MAX",
     "BLOCK_RETRY_AFTER_MAX",
 )
 WHOLE_NUMBERS = (
-    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES", "ARCHIVE_BATCH_SIZE",
-    "ARCHIVE_WRITE_ATTEMPTS", "REFRESH_WINDOW_DAYS", "FULL_SWEEP_DAYS", "BLOCK_RETRY_TIMES", "TRUNCATED_RETRY_TIMES",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "RETRY_TIMES",
+    "ARCHIVE_BATCH_SIZE",
+    "ARCHIVE_WRITE_ATTEMPTS",
+    "REFRESH_WINDOW_DAYS",
+    "FULL_SWEEP_DAYS",
+    "BLOCK_RETRY_TIMES",
+    "TRUNCATED_RETRY_TIMES",
     "PAGES_AHEAD",
 )
 SWITCHES = ("ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "MASK_RESIDUAL_PII", "NEAR_DUPLICATES_ENABLED", "RETRY_ENABLED")
@@ -41,8 +60,9 @@ def check_settings(settings: BaseSettings) -> None:
         value = str(settings.get(site.base_url_setting) or "")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SettingsError(f"-s {site.base_url_setting}={value}: expected an http(s) URL such as "
-                                f"{site.live_origin}")
+            raise SettingsError(
+                f"-s {site.base_url_setting}={value}: expected an http(s) URL such as {site.live_origin}"
+            )
 
 
 def _check(settings: BaseSettings, name: str, kind: type, what: str) -> None:

@@ -76,16 +76,22 @@ def cmd_crawl(args: argparse.Namespace) -> None:
 def summary(o: CrawlOutcome) -> str:
     reason = o.finish_reason or "did not start"
     health = "" if o.health in (None, "ok") else f"; unhealthy: {o.health}"
-    return (f"{reason} ({o.mode or '-'}), {o.requests} requests, {o.new} new, {o.updated} updated, {o.unchanged} "
-            f"unchanged, {o.quarantined} quarantined, {o.seconds:.1f} s{health}")
+    return (
+        f"{reason} ({o.mode or '-'}), {o.requests} requests, {o.new} new, {o.updated} updated, {o.unchanged} "
+        f"unchanged, {o.quarantined} quarantined, {o.seconds:.1f} s{health}"
+    )
 
 
 def print_table(targets: list[Target], outcomes: list[CrawlOutcome]) -> None:
-    print(f"\n{'target':<40} {'finish reason':<19} {'mode':<11} {'requests':>8} {'new':>6} {'updated':>7} "
-          f"{'unchanged':>9} {'quarantined':>11} {'seconds':>8}  health")
+    print(
+        f"\n{'target':<40} {'finish reason':<19} {'mode':<11} {'requests':>8} {'new':>6} {'updated':>7} "
+        f"{'unchanged':>9} {'quarantined':>11} {'seconds':>8}  health"
+    )
     for target, o in zip(targets, outcomes, strict=True):
-        print(f"{target.label[:40]:<40} {o.finish_reason or 'did not start':<19} {o.mode or '-':<11} {o.requests:>8} "
-              f"{o.new:>6} {o.updated:>7} {o.unchanged:>9} {o.quarantined:>11} {o.seconds:>8.1f}  {o.health or '-'}")
+        print(
+            f"{target.label[:40]:<40} {o.finish_reason or 'did not start':<19} {o.mode or '-':<11} {o.requests:>8} "
+            f"{o.new:>6} {o.updated:>7} {o.unchanged:>9} {o.quarantined:>11} {o.seconds:>8.1f}  {o.health or '-'}"
+        )
 
 
 def _clock() -> str:
@@ -94,14 +100,24 @@ def _clock() -> str:
 
 def add_crawl_command(commands: Any, archive_help: str) -> None:
     crawl = commands.add_parser(
-        "crawl", help="crawl every target of a targets file (incrementally once a target has finished a run)",
+        "crawl",
+        help="crawl every target of a targets file (incrementally once a target has finished a run)",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
     crawl.set_defaults(handler=cmd_crawl)
-    crawl.add_argument("targets", metavar="TARGETS.toml", help="the targets file ([[target]] tables: site, company, "
-                       "and optionally location, max_pages, since, start_page)")
-    crawl.add_argument("-s", dest="setting", action="append", metavar="NAME=VALUE",
-                       help="a Scrapy setting, as `scrapy crawl -s` takes it (repeatable)")
+    crawl.add_argument(
+        "targets",
+        metavar="TARGETS.toml",
+        help="the targets file ([[target]] tables: site, company, "
+        "and optionally location, max_pages, since, start_page)",
+    )
+    crawl.add_argument(
+        "-s",
+        dest="setting",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a Scrapy setting, as `scrapy crawl -s` takes it (repeatable)",
+    )
     crawl.add_argument("--archive", metavar="URL", help=archive_help)
     crawl.add_argument("--full", action="store_true", help="a full sweep of every target (read every page)")
     crawl.add_argument("--verbose", action="store_true", help="show the crawls' INFO logs")

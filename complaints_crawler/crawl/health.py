@@ -13,8 +13,14 @@ from complaints_crawler.crawl.reasons import FinishReason
 HEALTHY = "ok"
 
 
-def assess(*, finish_reason: str | None, complaints_seen: int, quarantined: int, previous_seen: int | None,
-           max_quarantine_ratio: float) -> str:
+def assess(
+    *,
+    finish_reason: str | None,
+    complaints_seen: int,
+    quarantined: int,
+    previous_seen: int | None,
+    max_quarantine_ratio: float,
+) -> str:
     problems = []
     if finish_reason != FinishReason.FINISHED:
         problems.append(f"finished as {finish_reason or 'nothing (the crawl never ended)'}")
@@ -22,6 +28,7 @@ def assess(*, finish_reason: str | None, complaints_seen: int, quarantined: int,
         problems.append(f"no complaints, where the last run saw {previous_seen}")
     handled = complaints_seen + quarantined
     if handled and quarantined / handled > max_quarantine_ratio:
-        problems.append(f"{quarantined} of {handled} quarantined ({quarantined / handled:.0%} > "
-                        f"{max_quarantine_ratio:.0%})")
+        problems.append(
+            f"{quarantined} of {handled} quarantined ({quarantined / handled:.0%} > {max_quarantine_ratio:.0%})"
+        )
     return "; ".join(problems) or HEALTHY

@@ -34,8 +34,10 @@ class Snapshot:
     def line(self) -> str:
         where = f", on page {self.page}" if self.page else ""
         share = f" of about {self.pages_total}" if self.pages_total else ""
-        return (f"{self.label}: {self.pages} pages{share}, {self.complaints} complaints "
-                f"({self.per_minute:.1f} pages/min){where}")
+        return (
+            f"{self.label}: {self.pages} pages{share}, {self.complaints} complaints "
+            f"({self.per_minute:.1f} pages/min){where}"
+        )
 
     def short(self) -> str:
         total = f"/{self.pages_total}" if self.pages_total else ""
@@ -71,8 +73,14 @@ class Progress:
         label = f"{spider.name if spider else '?'} {arguments.get('company', '')}".strip()
         pages = stats.get_value("pagination/pages", 0)
         minutes = max((time.monotonic() - self.started) / 60, 1e-9)
-        return Snapshot(label, pages, stats.get_value("validate/complaint", 0), stats.get_value("pagination/current_page"),
-                        stats.get_value("pagination/pages_total"), pages / minutes)
+        return Snapshot(
+            label,
+            pages,
+            stats.get_value("validate/complaint", 0),
+            stats.get_value("pagination/current_page"),
+            stats.get_value("pagination/pages_total"),
+            pages / minutes,
+        )
 
     def spider_opened(self, spider: Spider) -> None:
         if self.interval > 0:

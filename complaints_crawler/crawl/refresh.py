@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from scrapy import signals
@@ -85,8 +85,12 @@ def plan_for_crawl(crawler: Crawler, spider: str, args: Any) -> RefreshPlan:
     except (ArchiveSchemaError, SQLAlchemyError) as error:
         log.warning("the archive cannot say what this target's earlier runs found (%s): a full sweep", error)
         return RefreshPlan.full("the archive could not be read", window_days=window)
-    mode, why = decide(state, full_asked=bool(getattr(args, "full", False)), now=utc_now(),
-                       full_sweep_days=settings.getint("FULL_SWEEP_DAYS"))
+    mode, why = decide(
+        state,
+        full_asked=bool(getattr(args, "full", False)),
+        now=utc_now(),
+        full_sweep_days=settings.getint("FULL_SWEEP_DAYS"),
+    )
     remembered = state.listing_url if state is not None else None
     crawler.signals.connect(engine.dispose, signal=signals.spider_closed)
     lookup = _lookup(engine) if mode == INCREMENTAL else _nothing_known
@@ -103,4 +107,4 @@ def _lookup(engine: Engine) -> Lookup:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands timestamps back without their UTC zone.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

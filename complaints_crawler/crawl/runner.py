@@ -53,12 +53,20 @@ class CrawlOutcome:
             value = crawl_stat(crawler, name)
             return default if value is None else value
 
-        return cls(spider, arguments, crawl_stat(crawler, "finish_reason"), crawl_stat(crawler, "archive/run_id"),
-                   mode=crawl_stat(crawler, "refresh/mode"),
-                   requests=stat("downloader/request_count") - stat("robotstxt/request_count"),
-                   new=stat("archive/complaints_new"), updated=stat("archive/complaints_updated"),
-                   unchanged=stat("archive/complaints_unchanged"), quarantined=stat("quarantine/count"),
-                   health=crawl_stat(crawler, "archive/health"), seconds=seconds)
+        return cls(
+            spider,
+            arguments,
+            crawl_stat(crawler, "finish_reason"),
+            crawl_stat(crawler, "archive/run_id"),
+            mode=crawl_stat(crawler, "refresh/mode"),
+            requests=stat("downloader/request_count") - stat("robotstxt/request_count"),
+            new=stat("archive/complaints_new"),
+            updated=stat("archive/complaints_updated"),
+            unchanged=stat("archive/complaints_unchanged"),
+            quarantined=stat("quarantine/count"),
+            health=crawl_stat(crawler, "archive/health"),
+            seconds=seconds,
+        )
 
 
 def project_settings(overrides: dict[str, Any]) -> Settings:
@@ -68,9 +76,13 @@ def project_settings(overrides: dict[str, Any]) -> Settings:
     return settings
 
 
-def run_crawls(crawls: Sequence[Crawl], overrides: dict[str, Any], *,
-               on_start: Callable[[int, Crawl], None] | None = None,
-               on_end: Callable[[int, CrawlOutcome], None] | None = None) -> list[CrawlOutcome]:
+def run_crawls(
+    crawls: Sequence[Crawl],
+    overrides: dict[str, Any],
+    *,
+    on_start: Callable[[int, Crawl], None] | None = None,
+    on_end: Callable[[int, CrawlOutcome], None] | None = None,
+) -> list[CrawlOutcome]:
     """Run `crawls` in one Scrapy process (a reactor runs once per process); their outcomes, in order."""
     process = CrawlerProcess(project_settings(overrides))
     outcomes: list[CrawlOutcome | None] = [None] * len(crawls)
@@ -104,4 +116,6 @@ def run_crawls(crawls: Sequence[Crawl], overrides: dict[str, Any], *,
         for index in indices:
             chain.addCallback(start_next, index)
     process.start()
-    return [o if o is not None else CrawlOutcome(crawls[i][0], crawls[i][1], None, None) for i, o in enumerate(outcomes)]
+    return [
+        o if o is not None else CrawlOutcome(crawls[i][0], crawls[i][1], None, None) for i, o in enumerate(outcomes)
+    ]

@@ -72,8 +72,10 @@ def schedule(scrapyd_url: str, spider: str, arguments: dict[str, str], settings:
 
 def cmd_egg(args: argparse.Namespace) -> None:
     count = build_egg(Path(args.out))
-    print(f"{args.out}: {count} files; upload it with: curl {args.scrapyd}/addversion.json -F project={PROJECT} "
-          f"-F version=VERSION -F egg=@{args.out}")
+    print(
+        f"{args.out}: {count} files; upload it with: curl {args.scrapyd}/addversion.json -F project={PROJECT} "
+        f"-F version=VERSION -F egg=@{args.out}"
+    )
 
 
 def cmd_schedule(args: argparse.Namespace) -> None:
@@ -88,17 +90,32 @@ def cmd_schedule(args: argparse.Namespace) -> None:
 
 
 def add_scrapyd_commands(commands: Any) -> None:
-    egg = commands.add_parser("egg", help="build the project's egg for Scrapyd",
-                              description="Build the project's egg for Scrapyd (addversion.json).")
+    egg = commands.add_parser(
+        "egg",
+        help="build the project's egg for Scrapyd",
+        description="Build the project's egg for Scrapyd (addversion.json).",
+    )
     egg.set_defaults(handler=cmd_egg)
     egg.add_argument("--out", default=f"{PROJECT}.egg", help=f"the egg file (default {PROJECT}.egg)")
     egg.add_argument("--scrapyd", default="http://localhost:6800", help=argparse.SUPPRESS)
-    sched = commands.add_parser("schedule", help="schedule one Scrapyd job per target of a targets file",
-                                description="Schedule one Scrapyd job per target of a targets file.")
+    sched = commands.add_parser(
+        "schedule",
+        help="schedule one Scrapyd job per target of a targets file",
+        description="Schedule one Scrapyd job per target of a targets file.",
+    )
     sched.set_defaults(handler=cmd_schedule)
     sched.add_argument("targets", metavar="TARGETS.toml")
-    sched.add_argument("--scrapyd", default="http://localhost:6800", metavar="URL",
-                       help="the Scrapyd server (default http://localhost:6800)")
-    sched.add_argument("-s", dest="setting", action="append", metavar="NAME=VALUE",
-                       help="a Scrapy setting for every job, e.g. ARCHIVE_URL=postgresql://… (repeatable)")
+    sched.add_argument(
+        "--scrapyd",
+        default="http://localhost:6800",
+        metavar="URL",
+        help="the Scrapyd server (default http://localhost:6800)",
+    )
+    sched.add_argument(
+        "-s",
+        dest="setting",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for every job, e.g. ARCHIVE_URL=postgresql://… (repeatable)",
+    )
     sched.add_argument("--full", action="store_true", help="full sweeps")

@@ -62,7 +62,6 @@ class Target(BaseModel):
         return f"{self.site}:{self.company}" + (f" ({self.location})" if self.location else "")
 
 
-
 def read_targets(path: Path) -> list[Target]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -77,8 +76,10 @@ def read_targets(path: Path) -> list[Target]:
     starts = [number for number, line in enumerate(lines, 1) if _TABLE.match(line)]
     unknown = sorted(set(document) - {"target"})
     if unknown:
-        raise TargetsFileError(f"{path}:{_key_line(lines, unknown[0], 1, len(lines))}: unknown key {unknown[0]!r} "
-                               "(a targets file holds [[target]] tables only)")
+        raise TargetsFileError(
+            f"{path}:{_key_line(lines, unknown[0], 1, len(lines))}: unknown key {unknown[0]!r} "
+            "(a targets file holds [[target]] tables only)"
+        )
     entries = document.get("target", [])
     if not isinstance(entries, list) or not entries:
         raise TargetsFileError(f"{path}:1: no [[target]] table")

@@ -16,7 +16,7 @@ It sits just before Scrapy's RetryMiddleware on the response path (a higher orde
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
@@ -40,8 +40,8 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def backoff_delay(retries: int, retry_after: float | None, base: float, maximum: float) -> float:
@@ -87,8 +87,9 @@ class BlockBackoffMiddleware:
             return response
         delay = backoff_delay(retries, retry_after, self.base, self.maximum)
         stats.inc_value("blocks/retries")
-        log.warning("blocked at %s (%s): retry %d of %d in %.1f s", request.url, reason, retries + 1,
-                    self.retry_times, delay)
+        log.warning(
+            "blocked at %s (%s): retry %d of %d in %.1f s", request.url, reason, retries + 1, self.retry_times, delay
+        )
         await sleep(delay)
         meta = {k: v for k, v in request.meta.items() if k != "block_reason"}
         return request.replace(dont_filter=True, meta={**meta, "block_retries": retries + 1})

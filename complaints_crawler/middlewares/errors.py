@@ -34,7 +34,11 @@ class CallbackErrorsMiddleware:
         spider = self.crawler.spider
         live_url = getattr(spider, "live_url", lambda url: url)(response.url)
         log.error("the %s spider failed on %s", getattr(spider, "name", "?"), response.url, exc_info=exception)
-        quarantine(self.crawler, QuarantineKind.PARSE_ERROR,
-                   f"the page could not be processed: {type(exception).__name__}: {exception}", url=live_url,
-                   details={"status": response.status, "error": type(exception).__name__})
+        quarantine(
+            self.crawler,
+            QuarantineKind.PARSE_ERROR,
+            f"the page could not be processed: {type(exception).__name__}: {exception}",
+            url=live_url,
+            details={"status": response.status, "error": type(exception).__name__},
+        )
         return []

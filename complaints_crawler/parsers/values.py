@@ -10,7 +10,7 @@ _MAX_DIGITS = len(str(INT32_MAX))
 
 
 def parse_count(text: str) -> int | None:
-    """"6,148" -> 6148; None for text without digits or a number larger than the archive's counts hold
+    """ "6,148" -> 6148; None for text without digits or a number larger than the archive's counts hold
     (a misread number: it must not cost the card its item)."""
     digits = text.replace(",", "").strip()
     if not digits or len(digits) > _MAX_DIGITS or not digits.isdecimal():

@@ -46,14 +46,25 @@ class Stage:
     def failed(self, item: Any, error: Exception) -> Any:
         """An item `handle` raised on: quarantined with the error (a stage may rather pass it on)."""
         dumped = item.model_dump(mode="json") if hasattr(item, "model_dump") else repr(item)[:2000]
-        self.reject(QuarantineKind.INVALID_ITEM, f"the {self.stats_prefix} stage failed on the item: "
-                    f"{type(error).__name__}: {error}", url=getattr(item, "url", None), details={"item": dumped})
+        self.reject(
+            QuarantineKind.INVALID_ITEM,
+            f"the {self.stats_prefix} stage failed on the item: {type(error).__name__}: {error}",
+            url=getattr(item, "url", None),
+            details={"item": dumped},
+        )
 
     def count(self, what: str, n: int = 1) -> None:
         self.stats.inc_value(f"{self.stats_prefix}/{what}", n)
 
-    def reject(self, kind: QuarantineKind, reason: str, *, url: str | None = None, score: float | None = None,
-               details: dict[str, Any] | None = None) -> NoReturn:
+    def reject(
+        self,
+        kind: QuarantineKind,
+        reason: str,
+        *,
+        url: str | None = None,
+        score: float | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> NoReturn:
         """Quarantine what this stage refuses, then drop it: nothing leaves the pipeline unrecorded."""
         quarantine(self.crawler, kind, reason, url=url, score=score, details=details)
         raise DropItem(reason)

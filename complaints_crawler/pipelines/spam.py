@@ -23,15 +23,23 @@ class SpamPipeline(Stage):
     def handle(self, item: Any) -> Any:
         if not isinstance(item, Complaint):
             return item
-        text = "\n".join([item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")])
-        result = score(text, expected_scripts(self.crawler), self.threshold,
-                       expected_languages=expected_languages(self.crawler))
+        text = "\n".join(
+            [item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")]
+        )
+        result = score(
+            text, expected_scripts(self.crawler), self.threshold, expected_languages=expected_languages(self.crawler)
+        )
         self.count("posts_scored")
         if not result.is_spam:
             return item
         self.count("posts_rejected")
-        self.reject(QuarantineKind.SPAM_POST, f"spam post (score {result.score:.2f}): {reason_line(result)}",
-                    url=item.url, score=result.score, details={**spam_details(result), "item": item.model_dump(mode="json")})
+        self.reject(
+            QuarantineKind.SPAM_POST,
+            f"spam post (score {result.score:.2f}): {reason_line(result)}",
+            url=item.url,
+            score=result.score,
+            details={**spam_details(result), "item": item.model_dump(mode="json")},
+        )
 
     def failed(self, item: Any, error: Exception) -> Any:
         # A scorer bug must not cost a complaint: it goes on unchecked, and the error is in the log and the stats.

@@ -23,8 +23,12 @@ class ValidatePipeline(Stage):
         except (ValidationError, TypeError) as error:
             self.count("invalid")
             url = item.get("url") if isinstance(item, dict) else getattr(item, "url", None)
-            self.reject(QuarantineKind.INVALID_ITEM, f"invalid item: {_one_line(error)}",
-                        url=url if isinstance(url, str) else None, details={"item": _jsonable(item)})
+            self.reject(
+                QuarantineKind.INVALID_ITEM,
+                f"invalid item: {_one_line(error)}",
+                url=url if isinstance(url, str) else None,
+                details={"item": _jsonable(item)},
+            )
         self.count(type(valid).__name__.lower())
         return valid
 

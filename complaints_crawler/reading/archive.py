@@ -37,8 +37,10 @@ def open_for_reading(url: str) -> Engine:
     current, head = database.schema_revisions(engine)
     if current is None:
         engine.dispose()
-        raise ReadingError(f"{path or make_url(url).render_as_string(hide_password=True)} is no complaints archive "
-                           "(it has no schema revision)")
+        raise ReadingError(
+            f"{path or make_url(url).render_as_string(hide_password=True)} is no complaints archive "
+            "(it has no schema revision)"
+        )
     if current != head:
         engine.dispose()
         database.open_archive(url)  # says what is wrong and which command fixes it, without writing
@@ -47,8 +49,9 @@ def open_for_reading(url: str) -> Engine:
 
 def read_only_sqlite(path: Path) -> Engine:
     """SQLite opened with mode=ro: the file cannot be written through this engine, whatever is executed."""
-    engine = create_engine(f"sqlite+pysqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true",
-                           connect_args={"timeout": 60})
+    engine = create_engine(
+        f"sqlite+pysqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true", connect_args={"timeout": 60}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]

@@ -23,13 +23,20 @@ def datasette_for(url: str) -> tuple[Any, str]:
         raise ReadingError("browsing needs Datasette: pip install 'complaints-crawler[reading]'") from None
     path = sqlite_path(url)
     if path is None:
-        raise ReadingError("browse serves SQLite archives: export a PostgreSQL archive first with "
-                           "`complaints export --format sqlite --out FILE`, then `complaints browse FILE`")
+        raise ReadingError(
+            "browse serves SQLite archives: export a PostgreSQL archive first with "
+            "`complaints export --format sqlite --out FILE`, then `complaints browse FILE`"
+        )
     open_for_reading(url).dispose()  # it exists, it is an archive at this code's revision
     name = path.stem
     live = _has_pending_writes(path)
-    datasette = Datasette(files=[str(path)] if live else [], immutables=[] if live else [str(path)],
-                          metadata=metadata(name), settings=SETTINGS, cors=False)
+    datasette = Datasette(
+        files=[str(path)] if live else [],
+        immutables=[] if live else [str(path)],
+        metadata=metadata(name),
+        settings=SETTINGS,
+        cors=False,
+    )
     return datasette, name
 
 

@@ -28,29 +28,41 @@ SOURCES = sorted(SITES)
 def add_commands(command: CommandFactory) -> None:
     """Add the reading commands through cli.py's `command(name, handler, help_text)` factory."""
     search = command("search", _one_line(cmd_search), "full-text search of complaints and their threads, ranked")
-    search.add_argument("query", metavar="QUERY",
-                        help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
+    search.add_argument("query", metavar="QUERY", help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
     _filter_options(search, until=False)
     search.add_argument("--limit", type=_positive, default=20, help="how many hits (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
-    search.add_argument("--rank-all", action="store_true",
-                        help="rank every matching document (by default a word matching more than 10,000 texts or "
-                             "entries is ranked among the 10,000 most recently archived of each; slower)")
+    search.add_argument(
+        "--rank-all",
+        action="store_true",
+        help="rank every matching document (by default a word matching more than 10,000 texts or "
+        "entries is ranked among the 10,000 most recently archived of each; slower)",
+    )
 
     export = command("export", _one_line(cmd_export), "write complaints, thread entries or whole threads to a file")
-    export.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "sqlite"],
-                        help="sqlite: a new archive file (e.g. of a PostgreSQL archive) for `complaints browse`")
-    export.add_argument("--table", choices=["complaints", "responses", "threads"], default="complaints",
-                        help="threads: each complaint with its entries (nested in jsonl and parquet; "
-                             "in csv one row per entry, the complaint as position 0)")
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=["csv", "jsonl", "parquet", "sqlite"],
+        help="sqlite: a new archive file (e.g. of a PostgreSQL archive) for `complaints browse`",
+    )
+    export.add_argument(
+        "--table",
+        choices=["complaints", "responses", "threads"],
+        default="complaints",
+        help="threads: each complaint with its entries (nested in jsonl and parquet; "
+        "in csv one row per entry, the complaint as position 0)",
+    )
     _filter_options(export)
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
-    report = command("report", _one_line(cmd_report),
-                     "a self-contained HTML page of charts and key figures on a business")
-    report.add_argument("--business", required=True, metavar="NAME|ID",
-                        help="the business (a name, part of one, or an id)")
+    report = command(
+        "report", _one_line(cmd_report), "a self-contained HTML page of charts and key figures on a business"
+    )
+    report.add_argument(
+        "--business", required=True, metavar="NAME|ID", help="the business (a name, part of one, or an id)"
+    )
     report.add_argument("--source", choices=SOURCES, help="the site, when the name is on several")
     report.add_argument("--out", default="report.html", metavar="FILE", help="the page to write (default report.html)")
     report.add_argument("--png", metavar="DIR", help="also write each chart as a PNG image into DIR")
@@ -61,9 +73,13 @@ def add_commands(command: CommandFactory) -> None:
     browse.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine)")
 
     sql = command("sql", _one_line(cmd_sql), "run one read-only SQL statement against the archive")
-    sql.add_argument("statement", metavar="STATEMENT", help='one SELECT, WITH, VALUES, EXPLAIN or reading PRAGMA')
-    sql.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                     help=f"table (default; at most {TABLE_ROWS} rows), csv, or json (one object per row)")
+    sql.add_argument("statement", metavar="STATEMENT", help="one SELECT, WITH, VALUES, EXPLAIN or reading PRAGMA")
+    sql.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help=f"table (default; at most {TABLE_ROWS} rows), csv, or json (one object per row)",
+    )
     sql.add_argument("--timeout", type=float, default=30.0, help="stop the statement after this many seconds (30)")
 
 
@@ -127,8 +143,10 @@ def cmd_search(args: argparse.Namespace) -> None:
         return
     for hit in hits:
         where = "complaint" if hit.position is None else f"{hit.matched.replace('_', ' ')} (entry {hit.position})"
-        print(f"{hit.rank:>3}. {hit.source}:{hit.external_id}  #{hit.id}  {hit.business}  {hit.filed_on or '-'}  "
-              f"{hit.status or '-'}")
+        print(
+            f"{hit.rank:>3}. {hit.source}:{hit.external_id}  #{hit.id}  {hit.business}  {hit.filed_on or '-'}  "
+            f"{hit.status or '-'}"
+        )
         if hit.title:
             print(f"     {hit.title}")
         print(f"     {where}: {' '.join(hit.snippet.split())}")
@@ -150,8 +168,11 @@ def cmd_sql(args: argparse.Namespace) -> None:
             writer.writerows([as_text(v) for v in row] for row in result.rows)
         elif args.format == "json":
             for row in result.rows:
-                print(json.dumps(dict(zip(result.columns, map(jsonable, row), strict=True)), ensure_ascii=False,
-                                 default=str))
+                print(
+                    json.dumps(
+                        dict(zip(result.columns, map(jsonable, row), strict=True)), ensure_ascii=False, default=str
+                    )
+                )
         else:
             rows = list(itertools.islice(result.rows, TABLE_ROWS + 1))
             print_table(result.columns, [[as_text(v) for v in row] for row in rows[:TABLE_ROWS]])
@@ -177,8 +198,11 @@ def cmd_export(args: argparse.Namespace) -> None:
     if args.format == "sqlite" and args.table != "complaints":
         raise ReadingError("--format sqlite writes a whole (filtered) archive: leave out --table")
     count = export(_archive(args), args.format, args.table, _filters(args), Path(args.out), force=args.force)
-    what = "complaints with their threads" if args.format == "sqlite" else (
-        "thread rows" if args.table == "threads" and args.format == "csv" else args.table)
+    what = (
+        "complaints with their threads"
+        if args.format == "sqlite"
+        else ("thread rows" if args.table == "threads" and args.format == "csv" else args.table)
+    )
     print(f"exported {count} {what} to {args.out}")
 
 
@@ -202,5 +226,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     out = Path(args.out)
     data = write_report(_archive(args), args.business, out, args.source, Path(args.png) if args.png else None)
-    print(f"report on {data.name} ({data.source}, {data.figure('complaints')} complaints) written to {out}"
-          + (f"; charts as PNG in {args.png}" if args.png else ""))
+    print(
+        f"report on {data.name} ({data.source}, {data.figure('complaints')} complaints) written to {out}"
+        + (f"; charts as PNG in {args.png}" if args.png else "")
+    )

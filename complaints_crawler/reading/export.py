@@ -25,8 +25,9 @@ FORMATS = ("csv", "jsonl", "parquet", "sqlite")
 TABLES = ("complaints", "responses", "threads")
 
 
-def export(engine: Engine, fmt: str, table: str, filters: Filters, out: Path, *, force: bool = False,
-           batch_size: int = 1000) -> int:
+def export(
+    engine: Engine, fmt: str, table: str, filters: Filters, out: Path, *, force: bool = False, batch_size: int = 1000
+) -> int:
     """Write the export to `out`; the number of rows (SQLite: complaints) written."""
     if out.exists() and not force:
         raise ReadingError(f"{out} exists: choose another --out, or add --force to replace it")

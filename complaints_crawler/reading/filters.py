@@ -45,8 +45,9 @@ def resolve_business(conn: Connection, reference: str, source: str | None = None
             rows = conn.execute(columns.where(func.lower(BusinessRow.name).like(pattern, escape="\\"))).all()
     if not rows:
         where = f" on {source}" if source else ""
-        raise ReadingError(f"no business {reference!r}{where} in the archive (give a name or an id; "
-                           "`complaints stats` lists them)")
+        raise ReadingError(
+            f"no business {reference!r}{where} in the archive (give a name or an id; `complaints stats` lists them)"
+        )
     if len(rows) > 1:
         listed = ", ".join(f"#{r.id} {r.name} ({r.source})" for r in sorted(rows, key=lambda r: r.id))
         raise ReadingError(f"business {reference!r} is ambiguous: {listed}; give its id")

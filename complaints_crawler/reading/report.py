@@ -27,8 +27,9 @@ section.chart { margin: 2rem 0; } .note { color: #666; font-size: .9rem; }
 """
 
 
-def write_report(engine: Engine, business: str, out: Path, source: str | None = None,
-                 png_dir: Path | None = None) -> ReportData:
+def write_report(
+    engine: Engine, business: str, out: Path, source: str | None = None, png_dir: Path | None = None
+) -> ReportData:
     try:
         import vl_convert
     except ImportError:
@@ -36,8 +37,11 @@ def write_report(engine: Engine, business: str, out: Path, source: str | None = 
     data = report_data(engine, business, source)
     made = charts(data)
     specs = {chart_id: chart.to_dict() for chart_id, (_, chart) in made.items()}
-    page = render(data, {chart_id: (title, specs[chart_id]) for chart_id, (title, _) in made.items()},
-                  vl_convert.javascript_bundle(BUNDLE_SNIPPET, vl_version=vl_version()))
+    page = render(
+        data,
+        {chart_id: (title, specs[chart_id]) for chart_id, (title, _) in made.items()},
+        vl_convert.javascript_bundle(BUNDLE_SNIPPET, vl_version=vl_version()),
+    )
     out.write_text(page, encoding="utf-8")
     if png_dir is not None:
         png_dir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +57,8 @@ def render(data: ReportData, specs: dict[str, tuple[str, dict[str, Any]]], libra
     sections = "\n".join(
         f'<section class="chart"><h2>{e(title)}</h2><div class="vega-chart" id="chart-{e(chart_id)}"></div>'
         f'<script type="application/json" id="spec-{e(chart_id)}">{_script_json(spec)}</script></section>'
-        for chart_id, (title, spec) in specs.items())
+        for chart_id, (title, spec) in specs.items()
+    )
     link = f' <a href="{e(data.url)}">{e(data.url)}</a>' if data.url else ""
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")  # noqa: UP017 (reads as meant)
     script = library.replace("</script", "<\\/script")  # the bundle must not end its own tag
@@ -74,7 +79,7 @@ status is not resolved) and every customer answer; days run from the filing date
 <table class="figures">
 {rows}
 </table>
-{sections or '<p>No complaint of this business has a date: there is nothing to chart.</p>'}
+{sections or "<p>No complaint of this business has a date: there is nothing to chart.</p>"}
 <script>
 for (const holder of document.querySelectorAll("div.vega-chart")) {{
   const spec = JSON.parse(document.getElementById(holder.id.replace("chart-", "spec-")).textContent);
@@ -87,10 +92,15 @@ for (const holder of document.querySelectorAll("div.vega-chart")) {{
 
 
 def _figure_row(figure: Figure) -> str:
-    raw = "" if figure.value is None else (figure.value.isoformat() if isinstance(figure.value, date)
-                                           else str(figure.value))
-    return (f'<tr data-figure="{figure.key}" data-value="{html.escape(raw)}"><th>{html.escape(figure.label)}</th>'
-            f"<td>{html.escape(_shown(figure))}</td></tr>")
+    raw = (
+        ""
+        if figure.value is None
+        else (figure.value.isoformat() if isinstance(figure.value, date) else str(figure.value))
+    )
+    return (
+        f'<tr data-figure="{figure.key}" data-value="{html.escape(raw)}"><th>{html.escape(figure.label)}</th>'
+        f"<td>{html.escape(_shown(figure))}</td></tr>"
+    )
 
 
 def _shown(figure: Figure) -> str:

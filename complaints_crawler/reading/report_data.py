@@ -50,21 +50,41 @@ def report_data(engine: Engine, business: str, source: str | None = None) -> Rep
         found = resolve_business(conn, business, source)
         url = conn.execute(select(BusinessRow.url).where(BusinessRow.id == found.id)).scalar_one()
         complaints = conn.execute(
-            select(ComplaintRow.id, ComplaintRow.filed_on, ComplaintRow.complaint_type, ComplaintRow.status,
-                   ComplaintRow.mask_count, ComplaintRow.duplicate_of_id)
-            .where(ComplaintRow.business_id == found.id).order_by(ComplaintRow.id)).all()
-        thread = select(ResponseRow).join(ComplaintRow, ComplaintRow.id == ResponseRow.complaint_id).where(
-            ComplaintRow.business_id == found.id).subquery()
-        first_response = dict(conn.execute(
-            select(thread.c.complaint_id, func.min(thread.c.posted_on))
-            .where(thread.c.kind == "business_response").group_by(thread.c.complaint_id)).all())
-        answers = conn.execute(select(thread.c.posted_on, thread.c.verdict)
-                               .where(thread.c.kind == "customer_answer")).all()
+            select(
+                ComplaintRow.id,
+                ComplaintRow.filed_on,
+                ComplaintRow.complaint_type,
+                ComplaintRow.status,
+                ComplaintRow.mask_count,
+                ComplaintRow.duplicate_of_id,
+            )
+            .where(ComplaintRow.business_id == found.id)
+            .order_by(ComplaintRow.id)
+        ).all()
+        thread = (
+            select(ResponseRow)
+            .join(ComplaintRow, ComplaintRow.id == ResponseRow.complaint_id)
+            .where(ComplaintRow.business_id == found.id)
+            .subquery()
+        )
+        first_response = dict(
+            conn.execute(
+                select(thread.c.complaint_id, func.min(thread.c.posted_on))
+                .where(thread.c.kind == "business_response")
+                .group_by(thread.c.complaint_id)
+            ).all()
+        )
+        answers = conn.execute(
+            select(thread.c.posted_on, thread.c.verdict).where(thread.c.kind == "customer_answer")
+        ).all()
     data = ReportData(found.id, found.source, found.name, url)
 
     filed = [c.filed_on for c in complaints if c.filed_on]
-    days = [(first_response[c.id] - c.filed_on).days for c in complaints
-            if c.id in first_response and first_response[c.id] and c.filed_on]
+    days = [
+        (first_response[c.id] - c.filed_on).days
+        for c in complaints
+        if c.id in first_response and first_response[c.id] and c.filed_on
+    ]
     rejected = sum(1 for a in answers if a.verdict == "rejected")
     resolved = sum(1 for c in complaints if c.status == RESOLVED)
     data.figures = [
@@ -74,36 +94,51 @@ def report_data(engine: Engine, business: str, source: str | None = None) -> Rep
         Figure("resolved", "resolved", resolved),
         Figure("resolved_share", "share resolved", _share(resolved, len(complaints))),
         Figure("answered", "with a business response", len(first_response)),
-        Figure("median_days_to_response", "days to the first business response, median",
-               statistics.median(days) if days else None),
-        Figure("mean_days_to_response", "days to the first business response, mean",
-               round(statistics.fmean(days), 1) if days else None),
+        Figure(
+            "median_days_to_response",
+            "days to the first business response, median",
+            statistics.median(days) if days else None,
+        ),
+        Figure(
+            "mean_days_to_response",
+            "days to the first business response, mean",
+            round(statistics.fmean(days), 1) if days else None,
+        ),
         Figure("customer_answers", "customer answers", len(answers)),
         Figure("rejected_answers", "customer answers that reject the response", rejected),
         Figure("rejected_share", "share of customer answers that reject the response", _share(rejected, len(answers))),
         Figure("masks", "privacy masks in the threads", sum(c.mask_count for c in complaints)),
         Figure("masked_complaints", "complaints with masks", sum(1 for c in complaints if c.mask_count)),
-        Figure("near_duplicates", "near-duplicates of earlier complaints",
-               sum(1 for c in complaints if c.duplicate_of_id is not None)),
+        Figure(
+            "near_duplicates",
+            "near-duplicates of earlier complaints",
+            sum(1 for c in complaints if c.duplicate_of_id is not None),
+        ),
     ]
 
     dated = [c for c in complaints if c.filed_on]
-    data.by_type = _counts(((_month(c.filed_on), c.complaint_type or "(no type)") for c in dated),
-                           ("month", "type", "complaints"))
-    data.by_status = _counts(((_month(c.filed_on), c.status or "(no status)") for c in dated),
-                             ("month", "status", "complaints"))
+    data.by_type = _counts(
+        ((_month(c.filed_on), c.complaint_type or "(no type)") for c in dated), ("month", "type", "complaints")
+    )
+    data.by_status = _counts(
+        ((_month(c.filed_on), c.status or "(no status)") for c in dated), ("month", "status", "complaints")
+    )
     data.response_days = [{"days": d} for d in days]
     verdicts = {"rejected": "rejects", "accepted": "accepts", None: "neither"}
-    data.answers = _counts(((_month(a.posted_on), verdicts.get(a.verdict, "neither")) for a in answers if a.posted_on),
-                           ("month", "answer", "answers"))
+    data.answers = _counts(
+        ((_month(a.posted_on), verdicts.get(a.verdict, "neither")) for a in answers if a.posted_on),
+        ("month", "answer", "answers"),
+    )
     masks: Counter[str] = Counter()
     duplicates: Counter[str] = Counter()
     for c in dated:
         masks[_month(c.filed_on)] += c.mask_count
         duplicates[_month(c.filed_on)] += c.duplicate_of_id is not None
-    data.masks_and_duplicates = [{"month": m, "measure": measure, "count": counter[m]}
-                                 for m in sorted(masks) for measure, counter in
-                                 (("privacy masks", masks), ("near-duplicates", duplicates))]
+    data.masks_and_duplicates = [
+        {"month": m, "measure": measure, "count": counter[m]}
+        for m in sorted(masks)
+        for measure, counter in (("privacy masks", masks), ("near-duplicates", duplicates))
+    ]
     return data
 
 

@@ -64,8 +64,9 @@ class Hit:
         return values
 
 
-def search(engine: Engine, text_query: str, filters: Filters | None = None, limit: int = 20,
-           window: int | None = RANK_WINDOW) -> list[Hit]:
+def search(
+    engine: Engine, text_query: str, filters: Filters | None = None, limit: int = 20, window: int | None = RANK_WINDOW
+) -> list[Hit]:
     """The `limit` best complaints for `text_query`. Complaint texts and thread entries are each ranked among
     the `window` most recently archived matching documents of their kind (None: among all of them)."""
     filters = filters or Filters()
@@ -77,25 +78,58 @@ def search(engine: Engine, text_query: str, filters: Filters | None = None, limi
         best = _best_documents(conn, backend.documents(allowed, window), limit)
         if not best:
             return []
-        details = {r.id: r for r in conn.execute(
-            select(ComplaintRow.id, ComplaintRow.source, ComplaintRow.external_id, BusinessRow.name,
-                   ComplaintRow.filed_on, ComplaintRow.status, ComplaintRow.title, ComplaintRow.url)
-            .join(BusinessRow, BusinessRow.id == ComplaintRow.business_id)
-            .where(ComplaintRow.id.in_([d.complaint_id for d in best])))}
-        entries = {r.id: r for r in conn.execute(
-            select(ResponseRow.id, ResponseRow.kind, ResponseRow.position)
-            .where(ResponseRow.id.in_([d.response_id for d in best if d.response_id is not None])))}
-        snippets = backend.snippets(conn, [d.complaint_id for d in best if d.response_id is None],
-                                    [d.response_id for d in best if d.response_id is not None])
+        details = {
+            r.id: r
+            for r in conn.execute(
+                select(
+                    ComplaintRow.id,
+                    ComplaintRow.source,
+                    ComplaintRow.external_id,
+                    BusinessRow.name,
+                    ComplaintRow.filed_on,
+                    ComplaintRow.status,
+                    ComplaintRow.title,
+                    ComplaintRow.url,
+                )
+                .join(BusinessRow, BusinessRow.id == ComplaintRow.business_id)
+                .where(ComplaintRow.id.in_([d.complaint_id for d in best]))
+            )
+        }
+        entries = {
+            r.id: r
+            for r in conn.execute(
+                select(ResponseRow.id, ResponseRow.kind, ResponseRow.position).where(
+                    ResponseRow.id.in_([d.response_id for d in best if d.response_id is not None])
+                )
+            )
+        }
+        snippets = backend.snippets(
+            conn,
+            [d.complaint_id for d in best if d.response_id is None],
+            [d.response_id for d in best if d.response_id is not None],
+        )
     hits = []
     for n, document in enumerate(best, 1):
         c = details[document.complaint_id]
         entry = entries.get(document.response_id) if document.response_id is not None else None
         key: Document = ("response", entry.id) if entry else ("complaint", document.complaint_id)
-        hits.append(Hit(rank=n, id=c.id, source=c.source, external_id=c.external_id, business=c.name,
-                        filed_on=c.filed_on, status=c.status, title=c.title, url=c.url,
-                        matched=entry.kind if entry else "complaint", position=entry.position if entry else None,
-                        score=round(float(document.score), 6), snippet=snippets.get(key, "")))
+        hits.append(
+            Hit(
+                rank=n,
+                id=c.id,
+                source=c.source,
+                external_id=c.external_id,
+                business=c.name,
+                filed_on=c.filed_on,
+                status=c.status,
+                title=c.title,
+                url=c.url,
+                matched=entry.kind if entry else "complaint",
+                position=entry.position if entry else None,
+                score=round(float(document.score), 6),
+                snippet=snippets.get(key, ""),
+            )
+        )
     return hits
 
 
@@ -112,14 +146,19 @@ def _best_documents(conn: Connection, documents: Any, limit: int) -> list[_Docum
     among the best has fewer than `limit` better complaints, so its best document comes before that point."""
     ranked = documents.subquery("documents")
     query = select(ranked.c.kind, ranked.c.id, ranked.c.score).order_by(
-        ranked.c.score.desc(), ranked.c.kind, ranked.c.id)
+        ranked.c.score.desc(), ranked.c.kind, ranked.c.id
+    )
     wanted = max(4 * limit, 50)
     while True:
         rows = conn.execute(query.limit(wanted)).all()
         # An entry's complaint is looked up for these rows only, not for every match.
-        owners = dict(conn.execute(
-            select(ResponseRow.id, ResponseRow.complaint_id)
-            .where(ResponseRow.id.in_([r.id for r in rows if r.kind == "r"]))).all())
+        owners = dict(
+            conn.execute(
+                select(ResponseRow.id, ResponseRow.complaint_id).where(
+                    ResponseRow.id.in_([r.id for r in rows if r.kind == "r"])
+                )
+            ).all()
+        )
         best: dict[int, _Document] = {}
         for row in rows:
             complaint_id = owners[row.id] if row.kind == "r" else row.id
@@ -152,13 +191,20 @@ class _Sqlite:
         Filters are sets of ids (from narrow indexes), never a row lookup per match; a window reads FTS5's
         matches newest first and stops, so no more than `window` documents of a kind are scored."""
         parts = []
-        for kind, table, weights, ids in (("c", "complaints_fts", "4.0, 1.0", allowed),
-                                          ("r", "responses_fts", "1.0", None if allowed is None else
-                                           _entries_of(allowed))):
+        for kind, table, weights, ids in (
+            ("c", "complaints_fts", "4.0, 1.0", allowed),
+            ("r", "responses_fts", "1.0", None if allowed is None else _entries_of(allowed)),
+        ):
             rowid: Any = literal_column(f"{table}.rowid")
-            part = select(literal(kind).label("kind"), rowid.label("id"),
-                          literal_column(f"-bm25({table}, {weights})").label("score")).select_from(
-                sql_table(table)).where(text(f"{table} MATCH :match").bindparams(match=self.match))
+            part = (
+                select(
+                    literal(kind).label("kind"),
+                    rowid.label("id"),
+                    literal_column(f"-bm25({table}, {weights})").label("score"),
+                )
+                .select_from(sql_table(table))
+                .where(text(f"{table} MATCH :match").bindparams(match=self.match))
+            )
             if ids is not None:
                 # "+rowid": a set to check each match against, not rowids to look up one full-text query each.
                 part = part.where(literal_column(f"+{table}.rowid").in_(ids))
@@ -191,8 +237,10 @@ class _Postgres:
         """As _Sqlite.documents: a window takes the newest matches by id, and only those are scored."""
         query = f"(SELECT {self.expression})"
         parts = []
-        for kind, table, ids in (("c", "complaints", allowed),
-                                 ("r", "responses", None if allowed is None else _entries_of(allowed))):
+        for kind, table, ids in (
+            ("c", "complaints", allowed),
+            ("r", "responses", None if allowed is None else _entries_of(allowed)),
+        ):
             # The filter's values are ids, dates and site names: rendered inline, the statement stays one text.
             where = "" if ids is None else f" AND id IN ({_inline(ids)})"
             limit = f" ORDER BY id DESC LIMIT {int(window)}" if window else ""

@@ -19,19 +19,58 @@ from typing import Any
 
 from complaints_crawler.reading.archive import ReadingError, open_for_reading, sqlite_path
 
-READING_KEYWORDS = {"sqlite": {"select", "with", "values", "explain", "pragma"},
-                    "postgresql": {"select", "with", "values", "explain", "show", "table"}}
+READING_KEYWORDS = {
+    "sqlite": {"select", "with", "values", "explain", "pragma"},
+    "postgresql": {"select", "with", "values", "explain", "show", "table"},
+}
 # PRAGMAs that take an argument and still only read.
-READING_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
-                   "foreign_key_check", "integrity_check", "quick_check", "table_list", "function_list",
-                   "pragma_list", "module_list", "collation_list", "database_list", "compile_options"}
+READING_PRAGMAS = {
+    "table_info",
+    "table_xinfo",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "foreign_key_check",
+    "integrity_check",
+    "quick_check",
+    "table_list",
+    "function_list",
+    "pragma_list",
+    "module_list",
+    "collation_list",
+    "database_list",
+    "compile_options",
+}
 _WRITES = {
     getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ")
     for name in (
-        "INSERT", "UPDATE", "DELETE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE", "CREATE_INDEX",
-        "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE", "CREATE_TEMP_TRIGGER", "CREATE_TEMP_VIEW",
-        "CREATE_TRIGGER", "CREATE_VIEW", "CREATE_VTABLE", "DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX",
-        "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER", "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "DROP_VTABLE",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "ATTACH",
+        "DETACH",
+        "ALTER_TABLE",
+        "REINDEX",
+        "ANALYZE",
+        "CREATE_INDEX",
+        "CREATE_TABLE",
+        "CREATE_TEMP_INDEX",
+        "CREATE_TEMP_TABLE",
+        "CREATE_TEMP_TRIGGER",
+        "CREATE_TEMP_VIEW",
+        "CREATE_TRIGGER",
+        "CREATE_VIEW",
+        "CREATE_VTABLE",
+        "DROP_INDEX",
+        "DROP_TABLE",
+        "DROP_TEMP_INDEX",
+        "DROP_TEMP_TABLE",
+        "DROP_TEMP_TRIGGER",
+        "DROP_TEMP_VIEW",
+        "DROP_TRIGGER",
+        "DROP_VIEW",
+        "DROP_VTABLE",
     )
 }
 

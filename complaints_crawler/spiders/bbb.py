@@ -27,12 +27,12 @@ from complaints_crawler.crawl.reasons import FinishReason
 from complaints_crawler.items import Complaint
 from complaints_crawler.parsers.base import ParsedPage
 from complaints_crawler.parsers.bbb import (
+    SearchAnswerError,
     business_external_id,
     choose_candidate,
     complaints_url,
     is_challenge_page,
     parse_complaints_page,
-    SearchAnswerError,
     parse_search_results,
     profile_url,
 )
@@ -56,7 +56,7 @@ class BbbSpider(ComplaintsSpider):
     }
     BLOCKED_ADVICE = (
         "BBB (Cloudflare) is blocking this crawler. What to do: slow down (-s DOWNLOAD_DELAY=10, crawl later or "
-        "from another network); or download with a browser's TLS fingerprints: pip install -e \".[impersonate]\" "
+        'from another network); or download with a browser\'s TLS fingerprints: pip install -e ".[impersonate]" '
         "(scrapy-impersonate) and crawl with -s IMPERSONATE_BROWSER=chrome; or open the complaints pages in a "
         "browser, save them (Ctrl+S), and archive the saved files with `complaints import --site bbb FILE…`."
     )
@@ -106,8 +106,10 @@ class BbbSpider(ComplaintsSpider):
         try:
             candidates = parse_search_results(response.text)
         except SearchAnswerError as error:
-            self.close_with(FinishReason.LAYOUT_CHANGED,
-                            f"the BBB search API answered in an unexpected shape at {response.url}: {error}")
+            self.close_with(
+                FinishReason.LAYOUT_CHANGED,
+                f"the BBB search API answered in an unexpected shape at {response.url}: {error}",
+            )
         for i, c in enumerate(candidates[:CANDIDATES_LOGGED], start=1):
             self.logger.info("BBB search %r candidate %d: %s (%s) %s", company, i, c.name, c.place, c.profile_url)
         chosen, why = choose_candidate(company, candidates, location)
@@ -124,7 +126,8 @@ class BbbSpider(ComplaintsSpider):
     def search_failed(self, failure: Failure) -> None:
         self.close_with(
             FinishReason.SITE_UNAVAILABLE,
-            f"the BBB search API failed at {request_of(failure).url}: {describe_failure(failure)}. Run the crawl again later.",
+            f"the BBB search API failed at {request_of(failure).url}: {describe_failure(failure)}. "
+            "Run the crawl again later.",
         )
 
     # -- pages -------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
@@ -38,9 +38,7 @@ SPILL_SUFFIX = ".jsonl"  # items a crawl could not archive (pipelines/archive.py
 SPILLED_KINDS = frozenset({"business", "complaint", "quarantine"})
 # Where a browser or the page itself says which URL a saved page came from, most specific first.
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
-_CANONICAL = re.compile(
-    r"<link\b(?=[^>]*\brel=[\"']canonical[\"'])[^>]*\bhref=[\"']([^\"']+)[\"']", re.I
-)
+_CANONICAL = re.compile(r"<link\b(?=[^>]*\brel=[\"']canonical[\"'])[^>]*\bhref=[\"']([^\"']+)[\"']", re.I)
 _OG_URL = re.compile(r"<meta\b(?=[^>]*\bproperty=[\"']og:url[\"'])[^>]*\bcontent=[\"']([^\"']+)[\"']", re.I)
 _HEAD_CHARS = 50_000
 
@@ -88,7 +86,9 @@ def expand_paths(names: list[str]) -> tuple[list[Path], list[str]]:
     for name in names:
         path = Path(name).expanduser()
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (*PAGE_SUFFIXES, SPILL_SUFFIX)))
+            found.extend(
+                sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (*PAGE_SUFFIXES, SPILL_SUFFIX))
+            )
         elif path.is_file():
             found.append(path)
         else:
@@ -100,20 +100,30 @@ class ImportSpider(ComplaintsSpider):
     name = "import"
     arguments_model: ClassVar[type[BaseModel]] = ImportArguments
     # Local files: no robots.txt, no politeness delay.
-    custom_settings: dict[str, Any] | None = {"ROBOTSTXT_OBEY": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+    custom_settings: dict[str, Any] | None = {
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+    }
 
     def first_requests(self) -> Iterator[scrapy.Request]:
         paths, missing = expand_paths(self.args.files)
         if missing:
             self.close_with(FinishReason.INVALID_ARGUMENTS, f"-a files: no such file or folder: {', '.join(missing)}")
         if not paths:
-            self.close_with(FinishReason.INVALID_ARGUMENTS,
-                            f"-a files: no saved pages ({'/'.join((*PAGE_SUFFIXES, SPILL_SUFFIX))}) in {self.args.files}")
+            self.close_with(
+                FinishReason.INVALID_ARGUMENTS,
+                f"-a files: no saved pages ({'/'.join((*PAGE_SUFFIXES, SPILL_SUFFIX))}) in {self.args.files}",
+            )
         self.logger.info("importing %d saved %s page(s)", len(paths), self.args.site)
         for path in paths:
             if path.suffix.lower() == SPILL_SUFFIX:
-                yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_spilled, dont_filter=True,
-                                     meta={"skip_spam_check": True})  # items, not a page
+                yield scrapy.Request(
+                    path.resolve().as_uri(),
+                    callback=self.parse_spilled,
+                    dont_filter=True,
+                    meta={"skip_spam_check": True},
+                )  # items, not a page
             else:
                 yield scrapy.Request(path.resolve().as_uri(), callback=self.parse_saved, dont_filter=True)
 
@@ -128,12 +138,21 @@ class ImportSpider(ComplaintsSpider):
                 if kind not in SPILLED_KINDS or not isinstance(record, dict):
                     raise ValueError(f"expected one of {sorted(SPILLED_KINDS)} with an object")
                 if kind == "quarantine":
-                    self.quarantine(QuarantineKind(record["kind"]), record["reason"], url=record.get("url"),
-                                    score=record.get("score"), details=record.get("details"))
+                    self.quarantine(
+                        QuarantineKind(record["kind"]),
+                        record["reason"],
+                        url=record.get("url"),
+                        score=record.get("score"),
+                        details=record.get("details"),
+                    )
                     continue
             except (ValueError, KeyError, AttributeError) as error:  # not JSON, not one key, unknown kind
-                self.quarantine(QuarantineKind.PARSE_ERROR, f"line {number} of {response.url} is no spilled item: {error}",
-                                url=response.url, details={"line": line[:2000]})
+                self.quarantine(
+                    QuarantineKind.PARSE_ERROR,
+                    f"line {number} of {response.url} is no spilled item: {error}",
+                    url=response.url,
+                    details={"line": line[:2000]},
+                )
                 continue
             self.crawler.stats.inc_value(f"import/{kind}")
             yield record  # validated, like every item, by the validate pipeline
@@ -145,8 +164,9 @@ class ImportSpider(ComplaintsSpider):
         self.crawler.stats.inc_value("import/files")
         if page.card_count == 0 and page.business is not None:
             # A profile page, or a business without complaints: its rating and totals are worth keeping.
-            self.logger.warning("%s: no complaint on the page; the business %s is archived", response.url,
-                                page.business.name)
+            self.logger.warning(
+                "%s: no complaint on the page; the business %s is archived", response.url, page.business.name
+            )
             yield page.business
             return
         if page.card_count == 0:
@@ -154,17 +174,27 @@ class ImportSpider(ComplaintsSpider):
             self.quarantine(
                 QuarantineKind.PARSE_ERROR,
                 "saved page holds a bot-protection challenge, not complaints: save the page again once it shows them"
-                if challenge else f"no complaint could be read from the saved {self.args.site} page",
+                if challenge
+                else f"no complaint could be read from the saved {self.args.site} page",
                 url=response.url,
-                details={"file": response.url, "page_url": url, "site_data": page.has_site_data,
-                         "snippet": snippet(html)},
+                details={
+                    "file": response.url,
+                    "page_url": url,
+                    "site_data": page.has_site_data,
+                    "snippet": snippet(html),
+                },
             )
             return
         self.crawler.stats.inc_value("import/complaints", len(page.complaints))
-        self.logger.info("%s: %d complaints, %d unreadable cards", response.url, len(page.complaints), len(page.failures))
+        self.logger.info(
+            "%s: %d complaints, %d unreadable cards", response.url, len(page.complaints), len(page.failures)
+        )
         if page.permalinks_to_fetch:
-            self.logger.warning("%s: %d complaints are cut on this page; save their own pages and import those too",
-                                response.url, len(page.permalinks_to_fetch))
+            self.logger.warning(
+                "%s: %d complaints are cut on this page; save their own pages and import those too",
+                response.url,
+                len(page.permalinks_to_fetch),
+            )
         yield from self.emit(page)
 
     def emit(self, page: ParsedPage) -> Iterator[BaseModel]:

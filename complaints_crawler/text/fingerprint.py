@@ -147,4 +147,3 @@ def lsh_buckets(minhash: MinHash, bands: int = LSH_BANDS, rows: int = LSH_ROWS) 
 def _bucket(values: bytes) -> int:
     digest = hashlib.blake2b(values, digest_size=_KEY_BYTES, person=_KEY_PERSON).digest()
     return int.from_bytes(digest, "big", signed=True)
-

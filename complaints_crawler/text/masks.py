@@ -78,9 +78,7 @@ _REMOVED_RE = re.compile("REMOVED")
 _SITE_RE = re.compile(r"\[((?i:protected|censored))\]")
 _XXXX_RE = re.compile(r"XX/XX(?:/XXXX)?|X{4,}")
 # The rest of a Markdown emphasis after its opening 1 or 2 stars: a word, then the same stars.
-_EMPHASIS_TAIL = {
-    n: re.compile(rf"(?=[^\W_])[^*\n]*?(?:[^\W_]|[.!?)])\*{{{n}}}(?![\w*])") for n in (1, 2)
-}
+_EMPHASIS_TAIL = {n: re.compile(rf"(?=[^\W_])[^*\n]*?(?:[^\W_]|[.!?)])\*{{{n}}}(?![\w*])") for n in (1, 2)}
 _SHOUT_WINDOW = 40
 
 

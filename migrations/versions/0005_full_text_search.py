@@ -19,8 +19,8 @@ Create Date: 2026-12-07
 
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -102,8 +102,14 @@ def downgrade() -> None:
         op.execute("DROP INDEX ix_complaints_search_vector")
         op.execute("ALTER TABLE complaints DROP COLUMN search_vector")
         return
-    for name in ("complaints_fts_insert", "complaints_fts_delete", "complaints_fts_update",
-                 "responses_fts_insert", "responses_fts_delete", "responses_fts_update"):
+    for name in (
+        "complaints_fts_insert",
+        "complaints_fts_delete",
+        "complaints_fts_update",
+        "responses_fts_insert",
+        "responses_fts_delete",
+        "responses_fts_update",
+    ):
         op.execute(f"DROP TRIGGER {name}")
     op.execute("DROP TABLE responses_fts")
     op.execute("DROP TABLE complaints_fts")
