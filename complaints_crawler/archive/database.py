@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -56,18 +56,17 @@ def make_engine(url: str, *, migrating: bool = False, read_only: bool = False) -
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_path(url)
     if read_only and path is not None:
-        uri = f"{path.as_uri()}?mode=ro"
         engine = create_engine(
-            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=60, check_same_thread=False)
+            f"sqlite+pysqlite:///file:{quote(str(path))}?mode=ro&uri=true", connect_args={"timeout": 60}
         )
-        _configure_sqlite(engine, foreign_keys=True, wal=False)
+        _configure_sqlite(engine, foreign_keys=True, wal=False, read_only=True)
         return engine
     engine = create_engine(url, connect_args={"timeout": 60})
-    _configure_sqlite(engine, foreign_keys=not migrating, wal=path is not None)
+    _configure_sqlite(engine, foreign_keys=not migrating, wal=path is not None, read_only=False)
     return engine
 
 
-def _configure_sqlite(engine: Engine, foreign_keys: bool, wal: bool) -> None:
+def _configure_sqlite(engine: Engine, foreign_keys: bool, wal: bool, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy issue BEGIN itself (see below) instead of the driver's implicit, deferred one.
@@ -88,8 +87,9 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool, wal: bool) -> None:
         # IMMEDIATE takes the write lock up front: two writers then queue on busy_timeout instead of
         # failing with "database is locked" when a reader tries to become a writer. Readers (`reading`)
         # take no lock, so a query never waits for a crawl's batch, nor holds one up.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A read-only engine's transactions are deferred reads: one consistent snapshot (WAL) each.
+        reader = read_only or connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
 
 READ_ONLY = "archive_read_only"
