@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 
@@ -155,9 +156,9 @@ class SyntheticBoard:
         self.complaints[:0] = list(reversed(fresh))
         return [c.id for c in fresh]
 
-    def change(self, complaint_id: int, **changes: object) -> SyntheticComplaint:
+    def change(self, complaint_id: int, **changes: Any) -> SyntheticComplaint:
         index = next(i for i, c in enumerate(self.complaints) if c.id == complaint_id)
-        self.complaints[index] = replace(self.complaints[index], **changes)  # type: ignore[arg-type]
+        self.complaints[index] = replace(self.complaints[index], **changes)
         return self.complaints[index]
 
     def add_comment(self, complaint_id: int, posted_on: date, text: str = "Any update on this? Still waiting.") -> None:

@@ -8,9 +8,12 @@ already an in-process loop.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, insert
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def append_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -22,6 +25,7 @@ def append_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
         return
     quote = conn.dialect.identifier_preparer.quote  # "end" is a reserved word
     statement = f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN"
-    with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    driver = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)  # COPY is psycopg's own API
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from alembic import command
@@ -68,7 +69,7 @@ def make_engine(url: str, *, migrating: bool = False, read_only: bool = False) -
 
 def _configure_sqlite(engine: Engine, foreign_keys: bool, wal: bool, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself (see below) instead of the driver's implicit, deferred one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -83,7 +84,7 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool, wal: bool, read_only: 
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # IMMEDIATE takes the write lock up front: two writers then queue on busy_timeout instead of
         # failing with "database is locked" when a reader tries to become a writer. Readers (`reading`)
         # take no lock, so a query never waits for a crawl's batch, nor holds one up.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Row, func, select
 
 from complaints_crawler import settings
 from complaints_crawler.archive.database import reading
@@ -68,7 +68,7 @@ def complaints_by_business_and_status(engine: Engine, source: str | None = None)
     if source:
         query = query.where(BusinessRow.source == source)
     with reading(engine) as conn:
-        return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+        return [(source_, name, status, count) for source_, name, status, count in conn.execute(query)]
 
 
 def recent_runs(engine: Engine, limit: int = 20, run_id: int | None = None) -> list[dict[str, Any]]:
@@ -143,7 +143,7 @@ def duplicate_clusters(engine: Engine, limit: int = 100) -> list[list[DuplicateM
     return list(clusters.values())
 
 
-def find_complaint(engine: Engine, reference: str) -> ComplaintRow | None:
+def find_complaint(engine: Engine, reference: str) -> Row[Any] | None:
     """A complaint by archive id ("42") or by natural key ("bbb:20520372")."""
     source, _, external_id = reference.partition(":")
     if external_id:
@@ -153,8 +153,7 @@ def find_complaint(engine: Engine, reference: str) -> ComplaintRow | None:
     else:
         return None
     with reading(engine) as conn:
-        row = conn.execute(query).first()
-    return row  # type: ignore[return-value]
+        return conn.execute(query).first()
 
 
 def revisions(engine: Engine, complaint_id: int) -> list[dict[str, Any]]:

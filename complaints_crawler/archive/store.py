@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from complaints_crawler import settings
 from complaints_crawler.archive import targets
 from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.database import open_archive
@@ -33,7 +34,6 @@ from complaints_crawler.archive.models import (
     RedactionRow,
     ResponseRow,
 )
-from complaints_crawler import settings
 from complaints_crawler.archive.near_duplicates import link_near_duplicates
 from complaints_crawler.archive.prepare import PreparedComplaint
 from complaints_crawler.crawl.reasons import FinishReason

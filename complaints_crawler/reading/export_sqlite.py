@@ -26,6 +26,7 @@ from complaints_crawler.archive.models import (
     QuarantineRow,
     RedactionRow,
     ResponseRow,
+    table_of,
 )
 from complaints_crawler.reading.export import snapshot
 from complaints_crawler.reading.filters import Filters, complaint_conditions
@@ -44,22 +45,22 @@ def export_sqlite(source: Engine, filters: Filters, path: Path, batch_size: int)
     try:
         with snapshot(source) as read, target.begin() as write:
             for model in (CrawlTargetRow, CrawlRunRow):
-                _copy(write, model.__table__, _all(read, model.__table__, batch_size))  # type: ignore[arg-type]
+                _copy(write, table_of(model), _all(read, table_of(model), batch_size))
             conditions = complaint_conditions(read, filters)
             business_ids = select(ComplaintRow.business_id).where(*conditions).distinct()
             businesses = select(BusinessRow.__table__).where(BusinessRow.id.in_(business_ids))
-            _copy(write, BusinessRow.__table__, keyset(read, businesses, BusinessRow.id, batch_size))  # type: ignore[arg-type]
+            _copy(write, table_of(BusinessRow), keyset(read, businesses, BusinessRow.id, batch_size))
             selected = select(ComplaintRow.__table__).where(*conditions)
             for batch in keyset(read, selected, ComplaintRow.id, batch_size):
-                _copy(write, ComplaintRow.__table__, [batch])  # type: ignore[arg-type]
+                _copy(write, table_of(ComplaintRow), [batch])
                 ids = [row["id"] for row in batch]
                 for owned in PER_COMPLAINT:
-                    table: Table = owned.__table__  # type: ignore[assignment]
+                    table = table_of(owned)
                     rows = read.execute(select(table).where(table.c.complaint_id.in_(ids)))
                     _copy(write, table, [[dict(r._mapping) for r in rows]])
                 complaints += len(batch)
             if filters.empty:
-                _copy(write, QuarantineRow.__table__, _all(read, QuarantineRow.__table__, batch_size))  # type: ignore[arg-type]
+                _copy(write, table_of(QuarantineRow), _all(read, table_of(QuarantineRow), batch_size))
         # One self-contained file (no -wal beside it) that a browser can serve as immutable.
         raw = target.raw_connection()
         try:

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Select, select
 
-from complaints_crawler.archive.models import BusinessRow, ComplaintRow, ResponseRow
+from complaints_crawler.archive.models import BusinessRow, ComplaintRow, ResponseRow, table_of
 from complaints_crawler.reading.filters import Filters, complaint_conditions
 
 Row = dict[str, Any]
-COMPLAINT_COLUMNS: list[Column[Any]] = list(ComplaintRow.__table__.columns)  # type: ignore[arg-type]
-RESPONSE_COLUMNS: list[Column[Any]] = list(ResponseRow.__table__.columns)  # type: ignore[arg-type]
+COMPLAINT_COLUMNS: list[Column[Any]] = list(table_of(ComplaintRow).columns)
+RESPONSE_COLUMNS: list[Column[Any]] = list(table_of(ResponseRow).columns)
 # A thread's entries keep what is not already on their complaint.
 ENTRY_COLUMNS = [c for c in RESPONSE_COLUMNS if c.name not in ("id", "complaint_id")]
 

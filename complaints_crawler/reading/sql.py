@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from complaints_crawler.reading.archive import ReadingError, open_for_reading, sqlite_path
 
@@ -168,9 +168,8 @@ def _postgresql(url: str, statement: str, timeout: float) -> Iterator[Result]:
     engine = open_for_reading(url)
     try:
         with engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            raw = cast(psycopg.Connection[Any], conn.connection.dbapi_connection)
+            with raw.cursor() as cursor:
                 try:
                     cursor.execute("SET TRANSACTION READ ONLY")
                     cursor.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
