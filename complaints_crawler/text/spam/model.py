@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 
+from complaints_crawler import settings
 from complaints_crawler.text.html_text import element_text, parse_html
 from complaints_crawler.text.spam import doorway, lexicons, ngram_model, short_posts
 from complaints_crawler.text.spam.helpline import helpline_numbers
@@ -22,7 +23,7 @@ from complaints_crawler.text.spam.language import language_mismatch
 from complaints_crawler.text.spam.ngrams import NGrams, gopher_limit, gopher_ngrams
 from complaints_crawler.text.spam.tokens import is_unspaced, script_mismatch, tokens
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = settings.SPAM_POST_THRESHOLD  # the crawl's own default, declared once in settings.py
 COMBINER_FILE = "combiner.json"
 # Short-post evidence reads texts up to this length: on a whole page (a board of twenty complaints about a
 # gaming app) lexicon words and links add up without meaning anything; pages have the doorway evidence.
