@@ -7,6 +7,7 @@ URL-to-file rules are in `complaints_crawler/fixture_sites/README.md`.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,12 +79,15 @@ def _parse_index_name(name: str) -> tuple[set[tuple[str, str]], int] | None:
 
 @dataclass
 class FixtureSite:
-    """One site on its own local origin; `requests` records every path asked, in order, `headers` their headers."""
+    """One site on its own local origin; `requests` records every path asked, in order, `headers` their headers
+    and `times` when each arrived (time.monotonic())."""
 
     roots: list[Path]
     host: str = "127.0.0.1"
     requests: list[str] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # the three lists stay aligned
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -96,8 +100,10 @@ class FixtureSite:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                site.requests.append(self.path)
-                site.headers.append({name.lower(): value for name, value in self.headers.items()})
+                with site._lock:
+                    site.times.append(time.monotonic())
+                    site.requests.append(self.path)
+                    site.headers.append({name.lower(): value for name, value in self.headers.items()})
                 split = urlsplit(self.path)
                 match = resolve(site.roots, split.path, split.query)
                 if match is None:

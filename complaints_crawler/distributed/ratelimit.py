@@ -13,7 +13,9 @@ the budget even when a worker wakes late from its sleep (a busy process) and sen
 
 The limiter wraps the download handlers (not a downloader middleware): a middleware runs before Scrapy's own
 download slot queue, which can hold a request back after its turn; the handler is the last step before the
-request is written to the network.
+request is written to the network. Even so a request reaches the wire a moment after its turn is confirmed (an
+event-loop turn, the network stack): every gap is `RELEASE_MARGIN` longer, so that the site never sees two
+requests closer than the delay.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ redis.call('SET', KEYS[1], string.format('%.0f', now + tonumber(ARGV[1])), 'PX',
 return 0
 """
 
+RELEASE_MARGIN = 0.02  # seconds
 INNER_HANDLERS = "SITE_LIMITER_INNER_HANDLERS"  # the handlers the limiter wraps, set by the add-on
 
 
@@ -79,7 +82,7 @@ class SiteLimiter:
 
     async def wait_turn(self) -> float:
         """Wait until this process may send the site's next request; the seconds waited."""
-        gap = self.delay * (1 + random.uniform(0, self.jitter))
+        gap = self.delay * (1 + random.uniform(0, self.jitter)) + RELEASE_MARGIN
         args = [round(gap * 1e6), round(gap * 1000) + 60_000]
         waited = 0.0
         wait = int(await self._reserve(keys=[f"{self.key}:turns"], args=args)) / 1e6
