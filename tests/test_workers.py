@@ -236,7 +236,7 @@ def test_two_workers_archive_exactly_what_one_process_archives(tmp_path):
         workers = [start_worker(tmp_path / name, name, redis_url, queue.name, shared, settings, until_empty=False)
                    for name in ("worker-a", "worker-b")]
         try:
-            wait_until(lambda: all("on queue" in w.stdout() for w in workers), 60, "both workers to start")
+            wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "both workers")
             assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
             wait_until(lambda: len(queue.view().of_state("finished")) == 4, 120, "the four targets to finish", 0.2)
             assert [w.terminate() for w in workers] == [0, 0]
@@ -386,7 +386,7 @@ def test_two_workers_together_keep_one_sites_delay(tmp_path):
                                 site_settings(sites, DOWNLOAD_DELAY="0.5", USER_AGENT=name), until_empty=False)
                    for name in ("polite-a", "polite-b")]
         try:
-            wait_until(lambda: all("on queue" in w.stdout() for w in workers), 60, "both workers to start")
+            wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "both workers")
             assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
             wait_until(lambda: len(queue.view().of_state("finished")) == 2, 120, "both boards to finish", 0.2)
             assert [w.terminate() for w in workers] == [0, 0]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import RedisError
+from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
@@ -32,8 +33,9 @@ from twisted.python.failure import Failure
 from complaints_crawler.crawl.reasons import FinishReason
 from complaints_crawler.crawl.runner import CrawlOutcome, project_settings
 from complaints_crawler.distributed.connection import first_line, shown
-from complaints_crawler.distributed.frontier import frontier_settings, redis_lost, stop_crawl
+from complaints_crawler.distributed.frontier import LOST_STAT, frontier_settings, redis_lost, stop_crawl
 from complaints_crawler.distributed.queue import Lease, TargetQueue
+from complaints_crawler.spiders.base import crawl_stat
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class Worker:
         self.wake = asyncio.Event()
         self.crawler: Crawler | None = None
         self.targets_done = 0
+        self.idle = False  # said that there is nothing to lease (once per idle spell)
 
     def stop(self) -> None:
         """Finish nothing more: the running crawl closes (`shutdown`) and its target goes back to the queue."""
@@ -99,10 +102,15 @@ class Worker:
                 if config.until_empty and not pending and not in_flight:
                     self.report(f"the queue is empty: stopping after {self.targets_done} target(s)")
                     return
+                if not self.idle:
+                    self.idle = True
+                    held = f" ({in_flight} in flight elsewhere)" if in_flight else ""
+                    self.report(f"nothing to lease{held}: waiting for targets")
                 # In flight elsewhere: its worker may die, and its target come back when the lease expires.
                 await self._sleep(config.poll_interval if expires is None else min(config.poll_interval,
                                                                                    max(expires, 0) + 0.05))
                 continue
+            self.idle = False
             await self.crawl(lease)
 
     async def crawl(self, lease: Lease) -> None:
@@ -111,6 +119,9 @@ class Worker:
         await self._redis(self.queue.clear_frontier, lease)
         crawler = Crawler(self.process.spider_loader.load(target.site), self.crawl_settings(lease))
         self.crawler = crawler
+        # A stop asked for while the crawl was starting (before it could be stopped) stops it once it runs.
+        crawler.signals.connect(lambda: self.stop() if self.stopping else None, signal=signals.engine_started,
+                                weak=False)
         renewing = asyncio.ensure_future(self.renew(lease, crawler))
         began = time.monotonic()
         try:
@@ -130,9 +141,9 @@ class Worker:
             raise WorkerStopped(f"the archive did not take what the crawl of {target.label} found (see the log; "
                                 "anything unwritten was saved for `complaints import`); its target is back in the "
                                 "queue")
-        if reason == FinishReason.QUEUE_UNAVAILABLE and crawler.stats.get_value("worker/redis_lost"):
-            raise WorkerStopped(f"Redis at {shown(self.config.redis_url)} went away: "
-                                f"{crawler.stats.get_value('worker/redis_lost')}")
+        lost = crawl_stat(crawler, LOST_STAT)
+        if reason == FinishReason.QUEUE_UNAVAILABLE and lost:
+            raise WorkerStopped(f"Redis at {shown(self.config.redis_url)} went away: {lost}")
 
     def crawl_settings(self, lease: Lease) -> Settings:
         settings = project_settings(self.config.overrides)
