@@ -466,3 +466,50 @@ def _answers(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+def test_an_archive_that_refuses_writes_stops_the_worker_and_its_target_waits(tmp_path):
+    """PostgreSQL refuses every complaint (a trigger): the crawl stops as archive_unavailable with what it scraped
+    spilled, the target goes back to the queue without using an attempt, and the worker exits 1. Once the
+    archive takes writes again, a worker archives the whole board."""
+    redis_url = require_redis()
+    overlay = tmp_path / "generated"
+    board_ = write_board(overlay, "gen-refused", 7501, pages=6)
+    targets = targets_file(tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": board_.slug}])
+    with serve_sites(["consumercomplaints"], overlays=[overlay]) as sites, postgres_schema() as shared, \
+            redis_queue() as queue:
+        database.upgrade(shared)
+        engine = database.make_engine(shared)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                                     "$$ BEGIN RAISE EXCEPTION 'archive offline'; END $$")
+                conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON complaints FOR EACH ROW "
+                                     "EXECUTE FUNCTION refuse()")
+            assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
+            settings = site_settings(sites, ARCHIVE_BATCH_SIZE="20", ARCHIVE_WRITE_ATTEMPTS="2")
+            refused = start_worker(tmp_path / "refused", "refused", redis_url, queue.name, shared, settings)
+            assert refused.wait(120) == 1
+            assert refused.stderr().strip().splitlines()[-1] == (
+                f"complaints: the archive did not take what the crawl of consumercomplaints:{board_.slug} found "
+                "(see the log; anything unwritten was saved for `complaints import`); its target is back in the queue")
+            [back] = queue.view().targets
+            assert (back.state, back.attempts, back.last["reason"]) == ("pending", 0, "archive_unavailable")
+            [spill] = (tmp_path / "refused").glob("unarchived-consumercomplaints-*.jsonl")
+            lines = spill.read_text(encoding="utf-8").splitlines()
+            spilled = [line for line in lines if line.startswith('{"complaint"')]
+            with engine.connect() as conn:
+                run = conn.execute(select(CrawlRunRow.finish_reason, CrawlRunRow.stats)).one()
+                assert conn.execute(select(func.count()).select_from(ComplaintRow)).scalar_one() == 0
+            assert run.finish_reason == "archive_unavailable"
+            assert len(spilled) == run.stats["archive/unarchived_complaints"] > 0
+
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP TRIGGER refuse ON complaints")
+            again = start_worker(tmp_path / "again", "again", redis_url, queue.name, shared, settings)
+            assert again.wait(120) == 0, again.stderr()[-3000:]
+            [done] = queue.view().targets
+            assert (done.state, done.attempts, done.last["reason"], done.last["new"]) == (
+                "finished", 1, "finished", board_.complaints)
+        finally:
+            engine.dispose()

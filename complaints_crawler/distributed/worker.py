@@ -117,7 +117,14 @@ class Worker:
         target = lease.target
         self.report(f"leased   {target.label} (attempt {lease.attempt}, lease {lease.number})")
         await self._redis(self.queue.clear_frontier, lease)
-        crawler = Crawler(self.process.spider_loader.load(target.site), self.crawl_settings(lease))
+        try:
+            spider = self.process.spider_loader.load(target.site)
+        except KeyError:  # enqueued by a version that knows more sites
+            await self._redis(self.queue.finish, lease, "retry", {"reason": "did not start", "note":
+                              f"no spider named {target.site!r} in this worker"}, self.config.max_attempts)
+            self.report(f"ended    {target.label}: did not start (this worker has no spider {target.site!r})")
+            return
+        crawler = Crawler(spider, self.crawl_settings(lease))
         self.crawler = crawler
         # A stop asked for while the crawl was starting (before it could be stopped) stops it once it runs.
         crawler.signals.connect(lambda: self.stop() if self.stopping else None, signal=signals.engine_started,
