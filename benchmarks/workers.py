@@ -3,11 +3,12 @@
     python benchmarks/workers.py [--boards 4] [--pages 100] [--workers 1,2,4] [--rate 4] [--rate-pages 5]
                                  [--pg URL] [--redis URL]
 
-Throughput: generated consumercomplaints.in boards (20 cards a page, every fifth card read from its permalink
-page) served by the local fixture site over real HTTP, politeness off (no delay, no AutoThrottle), crawled by N
-`complaints worker` processes into one PostgreSQL archive (a schema of its own, dropped at the end). The clock
-runs from `complaints enqueue` (the workers are up and waiting) until the queue shows every board finished;
-"pages" are every page request the server answered (robots.txt excluded).
+Throughput: generated consumercomplaints.in boards (`complaints_crawler.synthetic`: 20 cards a page, 8 of them
+read from their permalink page) served by the local fixture site over real HTTP, politeness off (no delay, no
+AutoThrottle), crawled by N `complaints worker` processes into one PostgreSQL archive (a schema of its own,
+dropped at the end). The clock runs from `complaints enqueue` (the workers are up and waiting) until the queue
+shows every board finished; "pages" are every page request the server answered (robots.txt excluded). The
+baseline is `complaints crawl` of the same boards in one process, without Redis.
 
 Politeness: smaller boards, all on one site, crawled by 4 workers with SITE_RATE_LIMITS set to --rate requests
 per second: the rate the server saw, against the configured one, and the closest two requests came.
@@ -37,8 +38,8 @@ FAST = {"AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "0", "PROGRESS_INTERVAL"
         "LOG_LEVEL": "ERROR"}
 
 
-def run(args: argparse.Namespace, label: str, workers: int, boards: list, settings: dict[str, str],
-        overlay: Path) -> tuple[float, list[float], int, float]:
+def run(args: argparse.Namespace, label: str, workers: int, boards: list, settings: dict[str, str]
+        ) -> tuple[float, list[float], int, float]:
     """(seconds, request arrival times, page requests, the workers' CPU seconds) of one crawl of `boards` by
     `workers` workers."""
     import psycopg
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, label: str, workers: int, boards: list, settin
         database.upgrade(archive)
         targets = targets_file(folder / "targets.toml",
                                [{"site": "consumercomplaints", "company": b.slug} for b in boards])
-        with serve_sites(["consumercomplaints"], overlays=[overlay]) as sites:
+        with serve_sites(["consumercomplaints"], overlays=[b.root for b in boards]) as sites:
             site = sites["consumercomplaints"]
             options = site_settings(sites, **FAST, **settings)
             running = [start_worker(folder / f"w{n}", f"w{n}", args.redis, queue, archive, options, until_empty=False)
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace, label: str, workers: int, boards: list, settin
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def single_process(args: argparse.Namespace, boards: list, overlay: Path) -> tuple[float, float]:
+def single_process(args: argparse.Namespace, boards: list) -> tuple[float, float]:
     """(seconds, CPU seconds) of `complaints crawl` of the same boards in one process: the baseline."""
     import psycopg
     from workers_support import site_settings, targets_file
@@ -113,7 +114,7 @@ def single_process(args: argparse.Namespace, boards: list, overlay: Path) -> tup
         database.upgrade(archive)
         targets = targets_file(folder / "targets.toml",
                                [{"site": "consumercomplaints", "company": b.slug} for b in boards])
-        with serve_sites(["consumercomplaints"], overlays=[overlay]) as sites:
+        with serve_sites(["consumercomplaints"], overlays=[b.root for b in boards]) as sites:
             options = site_settings(sites, **FAST, DOWNLOAD_DELAY="0")
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             crawl = subprocess.run([sys.executable, "-m", "complaints_crawler.cli", "crawl", str(targets), "--archive",
@@ -135,7 +136,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def main() -> None:
-    from generated_boards import write_board
+    from workers_support import write_board
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--boards", type=int, default=4)
@@ -149,14 +150,14 @@ def main() -> None:
 
     overlay = Path(tempfile.mkdtemp(prefix="bench-boards-"))
     try:
-        boards = [write_board(overlay, f"bench-{n}", 8000 + n, args.pages) for n in range(args.boards)]
-        polite = [write_board(overlay, f"polite-{n}", 8100 + n, args.rate_pages) for n in range(args.boards)]
+        boards = [write_board(overlay, f"Bench {n}", 8000 + n, args.pages) for n in range(args.boards)]
+        polite = [write_board(overlay, f"Polite {n}", 8100 + n, args.rate_pages) for n in range(args.boards)]
         print(f"{args.boards} boards x {args.pages} pages ({sum(b.complaints for b in boards)} complaints, "
               f"{sum(b.requests for b in boards)} page requests), politeness off; {os.cpu_count()} CPU(s)\n")
         print(f"{'workers':>7} {'seconds':>8} {'pages/s':>8} {'speed-up':>8} {'worker CPU s':>12} "
               f"{'pages/CPU s':>11} {'load before':>11}")
         load = os.getloadavg()[0]
-        seconds, cpu = single_process(args, boards, overlay)
+        seconds, cpu = single_process(args, boards)
         pages = sum(b.requests for b in boards)
         print(f"{'crawl':>7} {seconds:>8.1f} {pages / seconds:>8.1f} {'':>8} {cpu:>12.1f} {pages / cpu:>11.1f} "
               f"{load:>11.2f}   (`complaints crawl`, one process, no Redis; its CPU includes start-up)", flush=True)
@@ -164,7 +165,7 @@ def main() -> None:
         for workers in (int(n) for n in args.workers.split(",")):
             load = os.getloadavg()[0]
             seconds, _, pages, cpu = run(args, f"{workers} worker(s)", workers, boards,
-                                         {"DOWNLOAD_DELAY": "0"}, overlay)
+                                         {"DOWNLOAD_DELAY": "0"})
             rate = pages / seconds
             base = base or rate
             print(f"{workers:>7} {seconds:>8.1f} {rate:>8.1f} {rate / base:>7.2f}x {cpu:>12.1f} {pages / cpu:>11.1f} "
@@ -176,7 +177,7 @@ def main() -> None:
         for jitter in ("0", "0.5"):
             settings = {"SITE_RATE_LIMITS": f'{{"consumercomplaints": {args.rate}}}', "DOWNLOAD_DELAY": "0",
                         "DOWNLOAD_DELAY_JITTER": jitter}
-            _, times, _, _ = run(args, f"politeness, jitter {jitter}", args.boards, polite, settings, overlay)
+            _, times, _, _ = run(args, f"politeness, jitter {jitter}", args.boards, polite, settings)
             gaps = [b - a for a, b in itertools.pairwise(times)]
             span = times[-1] - times[0]
             rate = (len(times) - 1) / span

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from complaints_crawler.archive.models import (
 )
 from complaints_crawler.fixture_site import FixtureSite
 from complaints_crawler.sites import SITES
+from complaints_crawler.synthetic import SyntheticBoard, generate_board
 
 # A local site: no politeness delay unless a test sets one, no retries, quick polls of the queue.
 WORKER_SETTINGS = {
@@ -42,6 +44,56 @@ WORKER_SETTINGS = {
     "PROGRESS_INTERVAL": "0",
     "WORKER_POLL_INTERVAL": "0.2",
 }
+
+
+NEWEST = date(2024, 6, 1)  # generated complaints are filed on this day and one a day before
+
+
+@dataclass(frozen=True)
+class Board:
+    """A generated consumercomplaints.in board (`complaints_crawler.synthetic`), written under `root` as a
+    fixture-site overlay of its own (a board's `write` replaces its site folder)."""
+
+    synthetic: SyntheticBoard
+    root: Path
+
+    @property
+    def slug(self) -> str:
+        """`-a company`, and the board's path without its slash."""
+        return self.synthetic.company
+
+    @property
+    def pages(self) -> int:
+        return self.synthetic.pages
+
+    @property
+    def complaints(self) -> int:
+        return len(self.synthetic.complaints)
+
+    @property
+    def permalinks(self) -> set[str]:
+        """Paths of the permalink pages a full sweep reads (cut or commented cards)."""
+        return {self.synthetic.permalink_path(c) for c in self.synthetic.complaints if c.cut or c.entries}
+
+    @property
+    def requests(self) -> int:
+        """Page requests of a full sweep: every board page, the 404 after the last, every permalink."""
+        return self.pages + 1 + len(self.permalinks)
+
+    def archived_from(self, paths: list[str]) -> int:
+        """Complaints a crawl that was served `paths` (and read every one of them) archives."""
+        board = self.synthetic
+        pages = {1 if path == board.board_path else int(path.rsplit("/", 1)[1]) for path in paths
+                 if path == board.board_path or path.startswith(f"{board.board_path}/page/")}
+        on_pages = sum(1 for c in board.complaints if board.page_of(c.id) in pages
+                       and board.permalink_path(c) not in self.permalinks)
+        return on_pages + len(self.permalinks & set(paths))
+
+
+def write_board(folder: Path, name: str, board_id: int, pages: int) -> Board:
+    """A board of `pages` full pages (20 cards each) named `name` (its slug: "gen-slow" for "Gen Slow")."""
+    synthetic = generate_board("consumercomplaints", pages * 20, NEWEST, name=name, board_id=board_id)
+    return Board(synthetic, synthetic.write(folder / f"board-{board_id}"))
 
 
 def require_redis() -> str:
