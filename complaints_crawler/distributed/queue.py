@@ -92,9 +92,6 @@ class TargetQueue:
     def frontier(self, lease_number: int) -> str:
         return f"{self.name}:frontier:{lease_number}"
 
-    def rate_key(self, site: str, egress: str | None) -> str:
-        return f"{self.name}:rate:{site}" + (f":{egress}" if egress else "")
-
     # -- producers -------------------------------------------------------------------------------------
 
     def enqueue(self, targets: Iterable[QueuedTarget]) -> dict[str, str]:

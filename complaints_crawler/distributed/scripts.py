@@ -3,8 +3,9 @@
 Keys under the queue name Q: `Q:targets` (hash: id -> the target), `Q:state` (hash: id -> its state as JSON:
 state, attempts, worker, lease, started, expires, takeovers, last outcome), `Q:pending` (sorted set: the order
 targets are leased in), `Q:leases` (sorted set: lease expiry in ms), `Q:seq` (counter for order and lease
-numbers). A lease's frontier (scrapy-redis keys) is `Q:frontier:N:*`, N the lease number. Times come from the
-Redis server's clock, so workers on machines whose clocks differ agree on when a lease expires.
+numbers). A lease's frontier (scrapy-redis keys) is `Q:frontier:N:*`, N the lease number; the sites' request
+budgets (`ratelimit`) are `Q:rate:SITE[:EGRESS_ID]:*`. Times come from the Redis server's clock, so workers on
+machines whose clocks differ agree on when a lease expires.
 """
 
 # Shared head: the server's time in ms, and the state record of a target.

@@ -28,6 +28,7 @@ from scrapy import signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.error import ReactorNotRunning
 from twisted.python.failure import Failure
 
 from complaints_crawler.crawl.reasons import FinishReason
@@ -158,7 +159,7 @@ class Worker:
             **frontier_settings(lease.frontier),
             "REDIS_URL": self.config.redis_url,
             "WORKER_ID": self.config.worker_id,
-            "SITE_LIMITER_KEY": f"{self.config.queue}:rate",
+            "SITE_LIMITER_KEY": f"{self.config.queue}:rate",  # + ":SITE[:EGRESS_ID]": one budget per queue
             "ADDONS": {**settings.getdict("ADDONS"), RATE_LIMIT_ADDON: 10},  # after the impersonation add-on
         }, priority="cmdline")
         return settings
@@ -205,7 +206,8 @@ def run_worker(config: WorkerConfig, queue: TargetQueue, report: Callable[[str],
 
     def finished(result: Any) -> None:
         ended.append(result)
-        reactor.stop()
+        with contextlib.suppress(ReactorNotRunning):  # already stopping: a second signal
+            reactor.stop()
 
     def start() -> None:
         deferred_from_coro(worker.run()).addBoth(finished)
