@@ -96,8 +96,8 @@ PAGES_AHEAD = 8  # a page that arrives cut (no closing </html>) is fetched again
 WORKER_LEASE_SECONDS = 60.0  # a leased target returns to the queue this long after its worker stops renewing
 WORKER_MAX_ATTEMPTS = 3  # attempts at a target (failed ones, or lost with their worker) before it is marked failed
 WORKER_POLL_INTERVAL = 5.0  # seconds between looks at a queue with nothing to lease
-# Requests per second per site for all workers of a queue together, e.g. {"bbb": 0.25}; a site not listed gets
-# one request per its spider's DOWNLOAD_DELAY. Jitter only ever lengthens the gaps.
+# Requests per second per site for all workers of a queue together, e.g. {"bbb": 0.25}: one request out at a
+# time, then a rest of 1 / rate s (a site not listed: its spider's DOWNLOAD_DELAY). Jitter only lengthens rests.
 SITE_RATE_LIMITS: dict[str, float] = {}
 # Workers with the same EGRESS_ID (or none) share one budget per site; give each egress address its own id
 # when workers leave through different addresses.
