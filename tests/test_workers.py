@@ -186,6 +186,24 @@ def test_redis_unreachable_at_start_is_one_line_and_exit_1(tmp_path):
         assert result.stdout == ""
 
 
+def test_an_archive_that_does_not_answer_or_has_no_schema_stops_a_worker_before_it_leases(tmp_path):
+    redis_url = require_redis()
+    port = closed_port()
+    with redis_queue() as queue, postgres_schema() as empty:
+        queue.enqueue([queued(site="bbb", company="microsoft")])
+        gone = complaints_cli("worker", "--redis", redis_url, "--queue", queue.name, "--archive",
+                              f"postgresql://postgres@127.0.0.1:{port}/test", cwd=tmp_path)
+        assert gone.returncode == 1
+        assert one_line(gone.stderr).startswith(
+            f"complaints: the archive at postgresql://postgres@127.0.0.1:{port}/test does not answer: ")
+        bare = complaints_cli("worker", "--redis", redis_url, "--queue", queue.name, "--archive", empty, cwd=tmp_path)
+        assert bare.returncode == 1
+        assert one_line(bare.stderr).endswith(
+            "has no complaints-crawler schema; run `complaints db upgrade` to create it")
+        [waiting] = queue.view().targets
+        assert (waiting.state, waiting.attempts) == ("pending", 0)
+
+
 def test_a_worker_refuses_a_sqlite_archive(tmp_path, monkeypatch):
     monkeypatch.delenv("COMPLAINTS_ARCHIVE_URL", raising=False)
     for archive in ([f"--archive=sqlite:///{tmp_path / 'archive.db'}"], []):  # given, or the default
