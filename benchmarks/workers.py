@@ -35,12 +35,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 DEFAULT_PG = os.environ.get("COMPLAINTS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DEFAULT_REDIS = os.environ.get("COMPLAINTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-FAST = {"AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "0", "PROGRESS_INTERVAL": "0", "WORKER_POLL_INTERVAL": "0.2",
-        "LOG_LEVEL": "ERROR"}
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "RETRY_TIMES": "0",
+    "PROGRESS_INTERVAL": "0",
+    "WORKER_POLL_INTERVAL": "0.2",
+    "LOG_LEVEL": "ERROR",
+}
 
 
-def run(args: argparse.Namespace, label: str, workers: int, boards: list, settings: dict[str, str]
-        ) -> tuple[float, list[float], int, float]:
+def run(
+    args: argparse.Namespace, label: str, workers: int, boards: list, settings: dict[str, str]
+) -> tuple[float, list[float], int, float]:
     """(seconds, request arrival times, page requests, the workers' CPU seconds) of one crawl of `boards` by
     `workers` workers."""
     import psycopg
@@ -60,17 +66,33 @@ def run(args: argparse.Namespace, label: str, workers: int, boards: list, settin
     running = []
     try:
         database.upgrade(archive)
-        targets = targets_file(folder / "targets.toml",
-                               [{"site": "consumercomplaints", "company": b.slug} for b in boards])
+        targets = targets_file(
+            folder / "targets.toml", [{"site": "consumercomplaints", "company": b.slug} for b in boards]
+        )
         with serve_sites(["consumercomplaints"], overlays=[b.root for b in boards]) as sites:
             site = sites["consumercomplaints"]
             options = site_settings(sites, **FAST, **settings)
-            running = [start_worker(folder / f"w{n}", f"w{n}", args.redis, queue, archive, options, until_empty=False)
-                       for n in range(workers)]
+            running = [
+                start_worker(folder / f"w{n}", f"w{n}", args.redis, queue, archive, options, until_empty=False)
+                for n in range(workers)
+            ]
             wait_until(lambda: all("waiting for targets" in w.stdout() for w in running), 120, "the workers", 0.1)
             began = time.monotonic()
-            enqueue = subprocess.run([sys.executable, "-m", "complaints_crawler.cli", "enqueue", str(targets),
-                                      "--redis", args.redis, "--queue", queue], capture_output=True, text=True)
+            enqueue = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "complaints_crawler.cli",
+                    "enqueue",
+                    str(targets),
+                    "--redis",
+                    args.redis,
+                    "--queue",
+                    queue,
+                ],
+                capture_output=True,
+                text=True,
+            )
             assert enqueue.returncode == 0, enqueue.stderr
             finished = f"{queue}:state"
 
@@ -113,13 +135,18 @@ def single_process(args: argparse.Namespace, boards: list) -> tuple[float, float
     folder = Path(tempfile.mkdtemp(prefix="bench-single-"))
     try:
         database.upgrade(archive)
-        targets = targets_file(folder / "targets.toml",
-                               [{"site": "consumercomplaints", "company": b.slug} for b in boards])
+        targets = targets_file(
+            folder / "targets.toml", [{"site": "consumercomplaints", "company": b.slug} for b in boards]
+        )
         with serve_sites(["consumercomplaints"], overlays=[b.root for b in boards]) as sites:
             options = site_settings(sites, **FAST, DOWNLOAD_DELAY="0")
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            crawl = subprocess.run([sys.executable, "-m", "complaints_crawler.cli", "crawl", str(targets), "--archive",
-                                    archive, *options], capture_output=True, text=True, cwd=folder)
+            crawl = subprocess.run(
+                [sys.executable, "-m", "complaints_crawler.cli", "crawl", str(targets), "--archive", archive, *options],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+            )
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr
         seconds = float(re.search(r"target\(s\) in ([\d.]+) s", crawl.stdout)[1])
@@ -154,37 +181,53 @@ def main() -> None:
     try:
         boards = [write_board(overlay, f"Bench {n}", 8000 + n, args.pages) for n in range(args.boards)]
         polite = [write_board(overlay, f"Polite {n}", 8100 + n, args.rate_pages) for n in range(args.boards)]
-        print(f"{args.boards} boards x {args.pages} pages ({sum(b.complaints for b in boards)} complaints, "
-              f"{sum(b.requests for b in boards)} page requests), politeness off; {os.cpu_count()} CPU(s)\n")
-        print(f"{'workers':>7} {'seconds':>8} {'pages/s':>8} {'speed-up':>8} {'worker CPU s':>12} "
-              f"{'pages/CPU s':>11} {'load before':>11}")
+        print(
+            f"{args.boards} boards x {args.pages} pages ({sum(b.complaints for b in boards)} complaints, "
+            f"{sum(b.requests for b in boards)} page requests), politeness off; {os.cpu_count()} CPU(s)\n"
+        )
+        print(
+            f"{'workers':>7} {'seconds':>8} {'pages/s':>8} {'speed-up':>8} {'worker CPU s':>12} "
+            f"{'pages/CPU s':>11} {'load before':>11}"
+        )
         load = os.getloadavg()[0]
         seconds, cpu = single_process(args, boards)
         pages = sum(b.requests for b in boards)
-        print(f"{'crawl':>7} {seconds:>8.1f} {pages / seconds:>8.1f} {'':>8} {cpu:>12.1f} {pages / cpu:>11.1f} "
-              f"{load:>11.2f}   (`complaints crawl`, one process, no Redis; its CPU includes start-up)", flush=True)
+        print(
+            f"{'crawl':>7} {seconds:>8.1f} {pages / seconds:>8.1f} {'':>8} {cpu:>12.1f} {pages / cpu:>11.1f} "
+            f"{load:>11.2f}   (`complaints crawl`, one process, no Redis; its CPU includes start-up)",
+            flush=True,
+        )
         base = None
         for workers in (int(n) for n in args.workers.split(",")):
             load = os.getloadavg()[0]
-            seconds, _, pages, cpu = run(args, f"{workers} worker(s)", workers, boards,
-                                         {"DOWNLOAD_DELAY": "0"})
+            seconds, _, pages, cpu = run(args, f"{workers} worker(s)", workers, boards, {"DOWNLOAD_DELAY": "0"})
             rate = pages / seconds
             base = base or rate
-            print(f"{workers:>7} {seconds:>8.1f} {rate:>8.1f} {rate / base:>7.2f}x {cpu:>12.1f} {pages / cpu:>11.1f} "
-                  f"{load:>11.2f}", flush=True)
+            print(
+                f"{workers:>7} {seconds:>8.1f} {rate:>8.1f} {rate / base:>7.2f}x {cpu:>12.1f} {pages / cpu:>11.1f} "
+                f"{load:>11.2f}",
+                flush=True,
+            )
 
-        print(f"\npoliteness: {args.boards} boards x {args.rate_pages} pages on one site, {args.boards} workers, "
-              f"SITE_RATE_LIMITS consumercomplaints={args.rate:g}/s (a gap of {1 / args.rate:.3f} s)")
+        print(
+            f"\npoliteness: {args.boards} boards x {args.rate_pages} pages on one site, {args.boards} workers, "
+            f"SITE_RATE_LIMITS consumercomplaints={args.rate:g}/s (a gap of {1 / args.rate:.3f} s)"
+        )
         print(f"{'jitter':>6} {'requests':>8} {'seconds':>8} {'rate/s':>7} {'of limit':>8} {'closest gap':>11}")
         for jitter in ("0", "0.5"):
-            settings = {"SITE_RATE_LIMITS": f'{{"consumercomplaints": {args.rate}}}', "DOWNLOAD_DELAY": "0",
-                        "DOWNLOAD_DELAY_JITTER": jitter}
+            settings = {
+                "SITE_RATE_LIMITS": f'{{"consumercomplaints": {args.rate}}}',
+                "DOWNLOAD_DELAY": "0",
+                "DOWNLOAD_DELAY_JITTER": jitter,
+            }
             _, times, _, _ = run(args, f"politeness, jitter {jitter}", args.boards, polite, settings)
             gaps = [b - a for a, b in itertools.pairwise(times)]
             span = times[-1] - times[0]
             rate = (len(times) - 1) / span
-            print(f"{jitter:>6} {len(times):>8} {span:>8.1f} {rate:>7.2f} {rate / args.rate:>7.0%} "
-                  f"{min(gaps):>10.3f}s", flush=True)
+            print(
+                f"{jitter:>6} {len(times):>8} {span:>8.1f} {rate:>7.2f} {rate / args.rate:>7.0%} {min(gaps):>10.3f}s",
+                flush=True,
+            )
     finally:
         shutil.rmtree(overlay, ignore_errors=True)
 

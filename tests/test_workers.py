@@ -70,13 +70,19 @@ def page_requests(paths: list[str]) -> Counter[str]:
 
 def test_enqueue_adds_each_target_once_and_keeps_the_file_order():
     with redis_queue() as queue:
-        targets = [queued(site="bbb", company="microsoft"), queued(site="complaintsboard", company="xiaomi-b128703"),
-                   queued(site="bbb", company="microsoft", location="Redmond, WA")]
+        targets = [
+            queued(site="bbb", company="microsoft"),
+            queued(site="complaintsboard", company="xiaomi-b128703"),
+            queued(site="bbb", company="microsoft", location="Redmond, WA"),
+        ]
         assert list(queue.enqueue(targets).values()) == ["new", "new", "new"]
         assert list(queue.enqueue(targets).values()) == ["pending", "pending", "pending"]
         view = queue.view()
         assert [t.target.label for t in view.targets] == [
-            "bbb:microsoft", "complaintsboard:xiaomi-b128703", "bbb:microsoft (Redmond, WA)"]
+            "bbb:microsoft",
+            "complaintsboard:xiaomi-b128703",
+            "bbb:microsoft (Redmond, WA)",
+        ]
         assert {t.state for t in view.targets} == {"pending"}
         assert queue.work_left()[:2] == (3, 0)
 
@@ -101,11 +107,19 @@ def test_a_lease_is_renewed_and_an_expired_one_is_taken_over_from_the_front():
         assert queue.finish(lease, "done", {"reason": "finished"}, 3) is None
         state = {t.target.id: t for t in queue.view().targets}[first.id]
         assert (state.state, state.worker, state.takeovers, state.last["reason"]) == (
-            "in-flight", "worker-b", 1, "interrupted")
+            "in-flight",
+            "worker-b",
+            1,
+            "interrupted",
+        )
         assert queue.finish(taken, "done", {"reason": "finished", "requests": 4}, 3) == "finished"
         state = {t.target.id: t for t in queue.view().targets}[first.id]
         assert (state.state, state.attempts, state.last["worker"], state.last["requests"]) == (
-            "finished", 2, "worker-b", 4)
+            "finished",
+            2,
+            "worker-b",
+            4,
+        )
 
 
 def test_failed_attempts_are_retried_until_the_last_and_a_release_is_not_an_attempt():
@@ -137,7 +151,11 @@ def test_a_target_whose_worker_keeps_dying_is_marked_failed_as_interrupted():
         assert queue.lease("w3", 0.1, max_attempts=2) is None
         [failed] = queue.view().of_state("failed")
         assert (failed.attempts, failed.takeovers, failed.last["reason"], failed.last["worker"]) == (
-            2, 2, "interrupted", "w2")
+            2,
+            2,
+            "interrupted",
+            "w2",
+        )
 
 
 def test_the_site_limiter_lets_one_request_out_at_a_time_and_rests_between():
@@ -178,8 +196,11 @@ def test_the_site_limiter_lets_one_request_out_at_a_time_and_rests_between():
 def test_redis_unreachable_at_start_is_one_line_and_exit_1(tmp_path):
     url = f"redis://127.0.0.1:{closed_port()}/0"
     targets = targets_file(tmp_path / "targets.toml", FIXTURE_TARGETS[:1])
-    for arguments in (["worker", "--archive", "postgresql://postgres@127.0.0.1:5432/test"],
-                      ["enqueue", str(targets)], ["queue"]):
+    for arguments in (
+        ["worker", "--archive", "postgresql://postgres@127.0.0.1:5432/test"],
+        ["enqueue", str(targets)],
+        ["queue"],
+    ):
         result = complaints_cli(*arguments, "--redis", url, cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert one_line(result.stderr).startswith(f"complaints: Redis at {url} does not answer: "), result.stderr
@@ -191,15 +212,25 @@ def test_an_archive_that_does_not_answer_or_has_no_schema_stops_a_worker_before_
     port = closed_port()
     with redis_queue() as queue, postgres_schema() as empty:
         queue.enqueue([queued(site="bbb", company="microsoft")])
-        gone = complaints_cli("worker", "--redis", redis_url, "--queue", queue.name, "--archive",
-                              f"postgresql://postgres@127.0.0.1:{port}/test", cwd=tmp_path)
+        gone = complaints_cli(
+            "worker",
+            "--redis",
+            redis_url,
+            "--queue",
+            queue.name,
+            "--archive",
+            f"postgresql://postgres@127.0.0.1:{port}/test",
+            cwd=tmp_path,
+        )
         assert gone.returncode == 1
         assert one_line(gone.stderr).startswith(
-            f"complaints: the archive at postgresql://postgres@127.0.0.1:{port}/test does not answer: ")
+            f"complaints: the archive at postgresql://postgres@127.0.0.1:{port}/test does not answer: "
+        )
         bare = complaints_cli("worker", "--redis", redis_url, "--queue", queue.name, "--archive", empty, cwd=tmp_path)
         assert bare.returncode == 1
         assert one_line(bare.stderr).endswith(
-            "has no complaints-crawler schema; run `complaints db upgrade` to create it")
+            "has no complaints-crawler schema; run `complaints db upgrade` to create it"
+        )
         [waiting] = queue.view().targets
         assert (waiting.state, waiting.attempts) == ("pending", 0)
 
@@ -209,22 +240,37 @@ def test_a_worker_refuses_a_sqlite_archive(tmp_path, monkeypatch):
     for archive in ([f"--archive=sqlite:///{tmp_path / 'archive.db'}"], []):  # given, or the default
         result = complaints_cli("worker", "--redis", REDIS_URL, *archive, cwd=tmp_path)
         assert result.returncode == 2
-        assert one_line(result.stderr) == ("complaints: a worker needs a PostgreSQL archive (workers on several "
-                                           "machines write to one archive at once), not sqlite: give --archive "
-                                           "postgresql://…")
+        assert one_line(result.stderr) == (
+            "complaints: a worker needs a PostgreSQL archive (workers on several "
+            "machines write to one archive at once), not sqlite: give --archive "
+            "postgresql://…"
+        )
     assert not (tmp_path / "archive.db").exists()
 
 
-@pytest.mark.parametrize(("setting", "message"), [
-    ("WORKER_MAX_ATTEMPTS=0", "-s WORKER_MAX_ATTEMPTS=0: expected a number of 1 or more"),
-    ("WORKER_LEASE_SECONDS=soon", "-s WORKER_LEASE_SECONDS=soon: expected a number of 1 or more"),
-    ('SITE_RATE_LIMITS={"bbc": 1}', "SITE_RATE_LIMITS: unknown site 'bbc'; the sites are: bbb, consumercomplaints, "
-                                    "complaintsboard"),
-    ('SITE_RATE_LIMITS={"bbb": 0}', "SITE_RATE_LIMITS: bbb: expected requests per second above 0, not 0"),
-])
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("WORKER_MAX_ATTEMPTS=0", "-s WORKER_MAX_ATTEMPTS=0: expected a number of 1 or more"),
+        ("WORKER_LEASE_SECONDS=soon", "-s WORKER_LEASE_SECONDS=soon: expected a number of 1 or more"),
+        (
+            'SITE_RATE_LIMITS={"bbc": 1}',
+            "SITE_RATE_LIMITS: unknown site 'bbc'; the sites are: bbb, consumercomplaints, complaintsboard",
+        ),
+        ('SITE_RATE_LIMITS={"bbb": 0}', "SITE_RATE_LIMITS: bbb: expected requests per second above 0, not 0"),
+    ],
+)
 def test_a_worker_setting_that_cannot_work_is_a_usage_error(tmp_path, setting, message):
-    result = complaints_cli("worker", "--redis", f"redis://127.0.0.1:{closed_port()}/0", "--archive",
-                            "postgresql://postgres@127.0.0.1:5432/test", "-s", setting, cwd=tmp_path)
+    result = complaints_cli(
+        "worker",
+        "--redis",
+        f"redis://127.0.0.1:{closed_port()}/0",
+        "--archive",
+        "postgresql://postgres@127.0.0.1:5432/test",
+        "-s",
+        setting,
+        cwd=tmp_path,
+    )
     assert (result.returncode, one_line(result.stderr)) == (2, f"complaints: {message}")
 
 
@@ -255,8 +301,10 @@ def test_two_workers_archive_exactly_what_one_process_archives(tmp_path):
         for site in sites.values():
             site.requests.clear()
 
-        workers = [start_worker(tmp_path / name, name, redis_url, queue.name, shared, settings, until_empty=False)
-                   for name in ("worker-a", "worker-b")]
+        workers = [
+            start_worker(tmp_path / name, name, redis_url, queue.name, shared, settings, until_empty=False)
+            for name in ("worker-a", "worker-b")
+        ]
         try:
             wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "both workers")
             assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
@@ -268,7 +316,8 @@ def test_two_workers_archive_exactly_what_one_process_archives(tmp_path):
 
         view = queue.view()
         assert [(t.state, t.attempts, t.takeovers, t.last["reason"]) for t in view.targets] == [
-            ("finished", 1, 0, "finished")] * 4
+            ("finished", 1, 0, "finished")
+        ] * 4
         assert {t.last["worker"] for t in view.targets} == {"worker-a", "worker-b"}  # both did work
         assert {name: page_requests(site.requests) for name, site in sites.items()} == single_requests
         assert sum(t.last["requests"] for t in view.targets) == sum(c.total() for c in single_requests.values())
@@ -293,10 +342,15 @@ def test_a_worker_killed_mid_target_loses_nothing_another_finishes_it(tmp_path):
     finishes it; the archive equals a single process's, and `complaints queue` shows the target finished once."""
     redis_url = require_redis()
     slow = write_board(tmp_path, "Gen Slow", 7101, pages=12)
-    targets = targets_file(tmp_path / "targets.toml", [
-        {"site": "consumercomplaints", "company": slow.slug}, *FIXTURE_TARGETS[::3]])
-    with serve_sites(overlays=[slow.root]) as sites, postgres_schema() as single, postgres_schema() as shared, \
-            redis_queue() as queue:
+    targets = targets_file(
+        tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": slow.slug}, *FIXTURE_TARGETS[::3]]
+    )
+    with (
+        serve_sites(overlays=[slow.root]) as sites,
+        postgres_schema() as single,
+        postgres_schema() as shared,
+        redis_queue() as queue,
+    ):
         database.upgrade(single)
         database.upgrade(shared)
         settings = site_settings(sites, WORKER_LEASE_SECONDS="3")
@@ -307,8 +361,14 @@ def test_a_worker_killed_mid_target_loses_nothing_another_finishes_it(tmp_path):
         assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
 
         # The slow target first (the file's order), a page every 0.15 s.
-        victim = start_worker(tmp_path / "victim", "victim", redis_url, queue.name, shared,
-                              [*settings, "-s", "DOWNLOAD_DELAY=0.15", "-s", "DOWNLOAD_DELAY_JITTER=0"])
+        victim = start_worker(
+            tmp_path / "victim",
+            "victim",
+            redis_url,
+            queue.name,
+            shared,
+            [*settings, "-s", "DOWNLOAD_DELAY=0.15", "-s", "DOWNLOAD_DELAY_JITTER=0"],
+        )
         survivor = None
         try:
             wait_until(lambda: f"/{slow.slug}/page/4" in board.requests, 60, "the slow board's fourth page")
@@ -327,8 +387,10 @@ def test_a_worker_killed_mid_target_loses_nothing_another_finishes_it(tmp_path):
                 survivor.stop_if_running()
 
         view = queue.view()
-        assert [(t.target.label, t.state, t.attempts, t.takeovers, t.last["reason"], t.last["worker"])
-                for t in view.of_state("finished")] == [
+        assert [
+            (t.target.label, t.state, t.attempts, t.takeovers, t.last["reason"], t.last["worker"])
+            for t in view.of_state("finished")
+        ] == [
             ("bbb:microsoft", "finished", 1, 0, "finished", "survivor"),
             ("complaintsboard:xiaomi-b128703", "finished", 1, 0, "finished", "survivor"),
             (f"consumercomplaints:{slow.slug}", "finished", 2, 1, "finished", "survivor"),
@@ -342,8 +404,17 @@ def test_a_worker_killed_mid_target_loses_nothing_another_finishes_it(tmp_path):
         assert shown.returncode == 0
         assert shown.stdout.splitlines()[0].endswith(": 0 pending, 0 in flight, 3 finished, 0 failed")
         [line] = [line for line in shown.stdout.splitlines() if slow.slug in line]
-        assert line.split() == [f"consumercomplaints:{slow.slug}", "finished", "full", str(slow.requests),
-                                str(slow.complaints), "0", "0", "2", "survivor"]
+        assert line.split() == [
+            f"consumercomplaints:{slow.slug}",
+            "finished",
+            "full",
+            str(slow.requests),
+            str(slow.complaints),
+            "0",
+            "0",
+            "2",
+            "survivor",
+        ]
 
         single_engine, shared_engine = database.make_engine(single), database.make_engine(shared)
         try:
@@ -351,9 +422,11 @@ def test_a_worker_killed_mid_target_loses_nothing_another_finishes_it(tmp_path):
             assert snapshot == archive_snapshot(single_engine)
             assert len(snapshot["complaints"]) == slow.complaints + 10 + 10
             with shared_engine.connect() as conn:
-                runs = conn.execute(select(CrawlRunRow.worker, CrawlRunRow.finish_reason)
-                                    .where(CrawlRunRow.arguments["company"].as_string() == slow.slug)
-                                    .order_by(CrawlRunRow.id)).all()
+                runs = conn.execute(
+                    select(CrawlRunRow.worker, CrawlRunRow.finish_reason)
+                    .where(CrawlRunRow.arguments["company"].as_string() == slow.slug)
+                    .order_by(CrawlRunRow.id)
+                ).all()
             # The victim's run, left "running" by the kill, is marked interrupted by the survivor's next crawl.
             assert [tuple(r) for r in runs] == [("victim", "interrupted"), ("survivor", "finished")]
         finally:
@@ -365,12 +438,21 @@ def test_a_stopped_worker_puts_its_target_back_without_using_an_attempt(tmp_path
     redis_url = require_redis()
     board_ = write_board(tmp_path, "Gen Stop", 7201, pages=10)
     targets = targets_file(tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": board_.slug}])
-    with serve_sites(["consumercomplaints"], overlays=[board_.root]) as sites, postgres_schema() as shared, \
-            redis_queue() as queue:
+    with (
+        serve_sites(["consumercomplaints"], overlays=[board_.root]) as sites,
+        postgres_schema() as shared,
+        redis_queue() as queue,
+    ):
         database.upgrade(shared)
         assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
-        worker = start_worker(tmp_path / "w", "w", redis_url, queue.name, shared,
-                              site_settings(sites, DOWNLOAD_DELAY="0.15", DOWNLOAD_DELAY_JITTER="0"))
+        worker = start_worker(
+            tmp_path / "w",
+            "w",
+            redis_url,
+            queue.name,
+            shared,
+            site_settings(sites, DOWNLOAD_DELAY="0.15", DOWNLOAD_DELAY_JITTER="0"),
+        )
         try:
             wait_until(lambda: f"/{board_.slug}/page/3" in sites["consumercomplaints"].requests, 60, "page 3")
             assert worker.terminate() == 0, worker.stderr()[-3000:]
@@ -378,8 +460,7 @@ def test_a_stopped_worker_puts_its_target_back_without_using_an_attempt(tmp_path
             worker.stop_if_running()
         assert "SIGTERM: stopping" in worker.stdout()
         [back] = queue.view().targets
-        assert (back.state, back.attempts, back.last["reason"], back.last["worker"]) == (
-            "pending", 0, "shutdown", "w")
+        assert (back.state, back.attempts, back.last["reason"], back.last["worker"]) == ("pending", 0, "shutdown", "w")
         engine = database.make_engine(shared)
         try:
             with engine.connect() as conn:
@@ -395,15 +476,28 @@ def test_two_workers_together_keep_one_sites_delay(tmp_path):
     requests (robots.txt included) closer than 0.5 s, and sees the two workers' requests interleaved."""
     redis_url = require_redis()
     boards = [write_board(tmp_path, f"Gen Polite {n}", 7300 + n, pages=4) for n in (1, 2)]
-    targets = targets_file(tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": b.slug}
-                                                       for b in boards])
-    with serve_sites(["consumercomplaints"], overlays=[b.root for b in boards]) as sites, \
-            postgres_schema() as shared, redis_queue() as queue:
+    targets = targets_file(
+        tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": b.slug} for b in boards]
+    )
+    with (
+        serve_sites(["consumercomplaints"], overlays=[b.root for b in boards]) as sites,
+        postgres_schema() as shared,
+        redis_queue() as queue,
+    ):
         database.upgrade(shared)
         site = sites["consumercomplaints"]
-        workers = [start_worker(tmp_path / name, name, redis_url, queue.name, shared,
-                                site_settings(sites, DOWNLOAD_DELAY="0.5", USER_AGENT=name), until_empty=False)
-                   for name in ("polite-a", "polite-b")]
+        workers = [
+            start_worker(
+                tmp_path / name,
+                name,
+                redis_url,
+                queue.name,
+                shared,
+                site_settings(sites, DOWNLOAD_DELAY="0.5", USER_AGENT=name),
+                until_empty=False,
+            )
+            for name in ("polite-a", "polite-b")
+        ]
         try:
             wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "both workers")
             assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
@@ -429,23 +523,40 @@ def test_redis_lost_mid_run_stops_the_worker_with_everything_scraped_archived(tm
     port = closed_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     try:
-        private = subprocess.Popen([server_binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        private = subprocess.Popen(
+            [server_binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     except FileNotFoundError:
         pytest.skip("redis-server is not installed: the test kills a Redis server of its own")
     board_ = write_board(tmp_path, "Gen Lost", 7401, pages=10)
     targets = targets_file(tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": board_.slug}])
     worker = None
     try:
-        with redis_queue(wait_until(lambda: _answers(redis_url) and redis_url, 10, "the private Redis")) as queue, \
-                serve_sites(["consumercomplaints"], overlays=[board_.root]) as sites, postgres_schema() as shared:
+        with (
+            redis_queue(wait_until(lambda: _answers(redis_url) and redis_url, 10, "the private Redis")) as queue,
+            serve_sites(["consumercomplaints"], overlays=[board_.root]) as sites,
+            postgres_schema() as shared,
+        ):
             database.upgrade(shared)
             assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
             requests = sites["consumercomplaints"].requests
             # Generated texts are random words: keep the spam filter out of this count.
-            worker = start_worker(tmp_path / "w", "w", redis_url, queue.name, shared,
-                                  site_settings(sites, DOWNLOAD_DELAY="0.1", DOWNLOAD_DELAY_JITTER="0",
-                                                SPAM_PAGE_THRESHOLD="1.1", SPAM_POST_THRESHOLD="1.1"))
+            worker = start_worker(
+                tmp_path / "w",
+                "w",
+                redis_url,
+                queue.name,
+                shared,
+                site_settings(
+                    sites,
+                    DOWNLOAD_DELAY="0.1",
+                    DOWNLOAD_DELAY_JITTER="0",
+                    SPAM_PAGE_THRESHOLD="1.1",
+                    SPAM_POST_THRESHOLD="1.1",
+                ),
+            )
             wait_until(lambda: f"/{board_.slug}/page/4" in requests, 60, "page 4")
             private.send_signal(signal.SIGKILL)
             private.wait(10)
@@ -456,11 +567,14 @@ def test_redis_lost_mid_run_stops_the_worker_with_everything_scraped_archived(tm
             engine = database.make_engine(shared)
             try:
                 with engine.connect() as conn:
-                    run = conn.execute(select(CrawlRunRow.finish_reason, CrawlRunRow.new_count,
-                                              CrawlRunRow.stats)).one()
-                    complaints = conn.execute(select(ComplaintRow.entry_count, func.count(ResponseRow.id))
-                                              .outerjoin(ResponseRow, ResponseRow.complaint_id == ComplaintRow.id)
-                                              .group_by(ComplaintRow.id)).all()
+                    run = conn.execute(
+                        select(CrawlRunRow.finish_reason, CrawlRunRow.new_count, CrawlRunRow.stats)
+                    ).one()
+                    complaints = conn.execute(
+                        select(ComplaintRow.entry_count, func.count(ResponseRow.id))
+                        .outerjoin(ResponseRow, ResponseRow.complaint_id == ComplaintRow.id)
+                        .group_by(ComplaintRow.id)
+                    ).all()
             finally:
                 engine.dispose()
             assert run.finish_reason == "queue_unavailable"
@@ -496,23 +610,30 @@ def test_an_archive_that_refuses_writes_stops_the_worker_and_its_target_waits(tm
     redis_url = require_redis()
     board_ = write_board(tmp_path, "Gen Refused", 7501, pages=6)
     targets = targets_file(tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": board_.slug}])
-    with serve_sites(["consumercomplaints"], overlays=[board_.root]) as sites, postgres_schema() as shared, \
-            redis_queue() as queue:
+    with (
+        serve_sites(["consumercomplaints"], overlays=[board_.root]) as sites,
+        postgres_schema() as shared,
+        redis_queue() as queue,
+    ):
         database.upgrade(shared)
         engine = database.make_engine(shared)
         try:
             with engine.begin() as conn:
-                conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
-                                     "$$ BEGIN RAISE EXCEPTION 'archive offline'; END $$")
-                conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON complaints FOR EACH ROW "
-                                     "EXECUTE FUNCTION refuse()")
+                conn.exec_driver_sql(
+                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'archive offline'; END $$"
+                )
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON complaints FOR EACH ROW EXECUTE FUNCTION refuse()"
+                )
             assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
             settings = site_settings(sites, ARCHIVE_BATCH_SIZE="20", ARCHIVE_WRITE_ATTEMPTS="2")
             refused = start_worker(tmp_path / "refused", "refused", redis_url, queue.name, shared, settings)
             assert refused.wait(120) == 1
             assert refused.stderr().strip().splitlines()[-1] == (
                 f"complaints: the archive did not take what the crawl of consumercomplaints:{board_.slug} found "
-                "(see the log; anything unwritten was saved for `complaints import`); its target is back in the queue")
+                "(see the log; anything unwritten was saved for `complaints import`); its target is back in the queue"
+            )
             [back] = queue.view().targets
             assert (back.state, back.attempts, back.last["reason"]) == ("pending", 0, "archive_unavailable")
             [spill] = (tmp_path / "refused").glob("unarchived-consumercomplaints-*.jsonl")
@@ -530,6 +651,10 @@ def test_an_archive_that_refuses_writes_stops_the_worker_and_its_target_waits(tm
             assert again.wait(120) == 0, again.stderr()[-3000:]
             [done] = queue.view().targets
             assert (done.state, done.attempts, done.last["reason"], done.last["new"]) == (
-                "finished", 1, "finished", board_.complaints)
+                "finished",
+                1,
+                "finished",
+                board_.complaints,
+            )
         finally:
             engine.dispose()

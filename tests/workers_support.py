@@ -83,10 +83,16 @@ class Board:
     def archived_from(self, paths: list[str]) -> int:
         """Complaints a crawl that was served `paths` (and read every one of them) archives."""
         board = self.synthetic
-        pages = {1 if path == board.board_path else int(path.rsplit("/", 1)[1]) for path in paths
-                 if path == board.board_path or path.startswith(f"{board.board_path}/page/")}
-        on_pages = sum(1 for c in board.complaints if board.page_of(c.id) in pages
-                       and board.permalink_path(c) not in self.permalinks)
+        pages = {
+            1 if path == board.board_path else int(path.rsplit("/", 1)[1])
+            for path in paths
+            if path == board.board_path or path.startswith(f"{board.board_path}/page/")
+        }
+        on_pages = sum(
+            1
+            for c in board.complaints
+            if board.page_of(c.id) in pages and board.permalink_path(c) not in self.permalinks
+        )
         return on_pages + len(self.permalinks & set(paths))
 
 
@@ -140,8 +146,9 @@ def targets_file(path: Path, targets: list[dict[str, Any]]) -> Path:
     lines = []
     for target in targets:
         lines.append("[[target]]")
-        lines += [f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"'
-                  for key, value in target.items()]
+        lines += [
+            f"{key} = {value!r}" if isinstance(value, int) else f'{key} = "{value}"' for key, value in target.items()
+        ]
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -179,8 +186,9 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise AssertionError(f"worker {self.pid} still ran after {timeout} s:\n{self.stdout()}\n"
-                                 f"{self.stderr()[-3000:]}") from None
+            raise AssertionError(
+                f"worker {self.pid} still ran after {timeout} s:\n{self.stdout()}\n{self.stderr()[-3000:]}"
+            ) from None
 
     def terminate(self) -> int:
         self.process.send_signal(signal.SIGTERM)
@@ -196,11 +204,27 @@ class WorkerProcess:
             self.process.wait()
 
 
-def start_worker(folder: Path, name: str, redis_url: str, queue: str, archive: str, settings: list[str], *,
-                 until_empty: bool = True) -> WorkerProcess:
+def start_worker(
+    folder: Path, name: str, redis_url: str, queue: str, archive: str, settings: list[str], *, until_empty: bool = True
+) -> WorkerProcess:
     folder.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "complaints_crawler.cli", "worker", "--redis", redis_url, "--queue", queue,
-               "--archive", archive, *settings, "-s", f"WORKER_ID={name}", "-s", f"ARCHIVE_SPILL_DIR={folder}"]
+    command = [
+        sys.executable,
+        "-m",
+        "complaints_crawler.cli",
+        "worker",
+        "--redis",
+        redis_url,
+        "--queue",
+        queue,
+        "--archive",
+        archive,
+        *settings,
+        "-s",
+        f"WORKER_ID={name}",
+        "-s",
+        f"ARCHIVE_SPILL_DIR={folder}",
+    ]
     if until_empty:
         command.append("--until-empty")
     out, err = folder / f"{name}.out", folder / f"{name}.err"
@@ -225,35 +249,77 @@ def archive_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     two archives of the same crawls are equal whichever processes wrote them."""
     original = aliased(ComplaintRow)
     with engine.connect() as conn:
+
         def rows(statement: Any) -> list[tuple[Any, ...]]:
             return sorted((tuple(row) for row in conn.execute(statement)), key=repr)
 
         complaint = (ComplaintRow.source, ComplaintRow.external_id)
         snapshot = {
-            "businesses": rows(select(*(c for c in BusinessRow.__table__.c
-                                        if c.name not in {"id", "scraped_at", "first_seen_at", "last_seen_at"}))),
+            "businesses": rows(
+                select(
+                    *(
+                        c
+                        for c in BusinessRow.__table__.c
+                        if c.name not in {"id", "scraped_at", "first_seen_at", "last_seen_at"}
+                    )
+                )
+            ),
             "complaints": rows(
-                select(*(c for c in ComplaintRow.__table__.c
-                         if c.name not in {"id", "business_id", "duplicate_of_id", "scraped_at", "first_seen_at",
-                                           "last_seen_at", "last_changed_at"}),
-                       BusinessRow.external_id, original.external_id)
+                select(
+                    *(
+                        c
+                        for c in ComplaintRow.__table__.c
+                        if c.name
+                        not in {
+                            "id",
+                            "business_id",
+                            "duplicate_of_id",
+                            "scraped_at",
+                            "first_seen_at",
+                            "last_seen_at",
+                            "last_changed_at",
+                        }
+                    ),
+                    BusinessRow.external_id,
+                    original.external_id,
+                )
                 .join(BusinessRow, BusinessRow.id == ComplaintRow.business_id)
-                .outerjoin(original, original.id == ComplaintRow.duplicate_of_id)),
-            "responses": rows(select(*complaint, *(c for c in ResponseRow.__table__.c
-                                                   if c.name not in {"id", "complaint_id"}))
-                              .join(ComplaintRow, ComplaintRow.id == ResponseRow.complaint_id)),
-            "redactions": rows(select(*complaint, *(c for c in RedactionRow.__table__.c
-                                                    if c.name not in {"id", "complaint_id"}))
-                               .join(ComplaintRow, ComplaintRow.id == RedactionRow.complaint_id)),
-            "lsh_buckets": rows(select(*complaint, LshBucketRow.band, LshBucketRow.bucket)
-                                .join(ComplaintRow, ComplaintRow.id == LshBucketRow.complaint_id)),
-            "revisions": rows(select(*complaint, ComplaintRevisionRow.content_hash, ComplaintRevisionRow.status,
-                                     ComplaintRevisionRow.entry_count)
-                              .join(ComplaintRow, ComplaintRow.id == ComplaintRevisionRow.complaint_id)),
-            "targets": rows(select(CrawlTargetRow.spider, CrawlTargetRow.target_key, CrawlTargetRow.company,
-                                   CrawlTargetRow.location, CrawlTargetRow.listing_url,
-                                   CrawlTargetRow.last_finished_at.is_not(None),
-                                   CrawlTargetRow.last_full_sweep_at.is_not(None))),
+                .outerjoin(original, original.id == ComplaintRow.duplicate_of_id)
+            ),
+            "responses": rows(
+                select(*complaint, *(c for c in ResponseRow.__table__.c if c.name not in {"id", "complaint_id"})).join(
+                    ComplaintRow, ComplaintRow.id == ResponseRow.complaint_id
+                )
+            ),
+            "redactions": rows(
+                select(*complaint, *(c for c in RedactionRow.__table__.c if c.name not in {"id", "complaint_id"})).join(
+                    ComplaintRow, ComplaintRow.id == RedactionRow.complaint_id
+                )
+            ),
+            "lsh_buckets": rows(
+                select(*complaint, LshBucketRow.band, LshBucketRow.bucket).join(
+                    ComplaintRow, ComplaintRow.id == LshBucketRow.complaint_id
+                )
+            ),
+            "revisions": rows(
+                select(
+                    *complaint,
+                    ComplaintRevisionRow.content_hash,
+                    ComplaintRevisionRow.status,
+                    ComplaintRevisionRow.entry_count,
+                ).join(ComplaintRow, ComplaintRow.id == ComplaintRevisionRow.complaint_id)
+            ),
+            "targets": rows(
+                select(
+                    CrawlTargetRow.spider,
+                    CrawlTargetRow.target_key,
+                    CrawlTargetRow.company,
+                    CrawlTargetRow.location,
+                    CrawlTargetRow.listing_url,
+                    CrawlTargetRow.last_finished_at.is_not(None),
+                    CrawlTargetRow.last_full_sweep_at.is_not(None),
+                )
+            ),
             "quarantine": rows(select(QuarantineRow.kind, QuarantineRow.url)),
         }
     return snapshot

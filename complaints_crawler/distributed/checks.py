@@ -31,8 +31,10 @@ def rate_limits(settings: BaseSettings) -> dict[str, float]:
     try:
         limits = json.loads(raw) if isinstance(raw, str) else dict(raw)
     except (TypeError, ValueError):
-        raise WorkerSettingsError(f"-s SITE_RATE_LIMITS={raw}: expected JSON such as "
-                                  '{"bbb": 0.25, "consumercomplaints": 0.5} (requests per second per site)') from None
+        raise WorkerSettingsError(
+            f"-s SITE_RATE_LIMITS={raw}: expected JSON such as "
+            '{"bbb": 0.25, "consumercomplaints": 0.5} (requests per second per site)'
+        ) from None
     checked = {}
     for site, rate in limits.items():
         if site not in SITES:

@@ -19,16 +19,25 @@ class RedisUnavailable(RuntimeError):
 
 
 def client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 3), socket_timeout=_TIMEOUT,
-                                socket_connect_timeout=_CONNECT_TIMEOUT, health_check_interval=_HEALTH_CHECK)
+    return redis.Redis.from_url(
+        url,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 3),
+        socket_timeout=_TIMEOUT,
+        socket_connect_timeout=_CONNECT_TIMEOUT,
+        health_check_interval=_HEALTH_CHECK,
+    )
 
 
 def async_client(url: str) -> redis.asyncio.Redis:
     from redis.asyncio.retry import Retry as AsyncRetry
 
-    return redis.asyncio.Redis.from_url(url, retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 3),
-                                        socket_timeout=_TIMEOUT, socket_connect_timeout=_CONNECT_TIMEOUT,
-                                        health_check_interval=_HEALTH_CHECK)
+    return redis.asyncio.Redis.from_url(
+        url,
+        retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 3),
+        socket_timeout=_TIMEOUT,
+        socket_connect_timeout=_CONNECT_TIMEOUT,
+        health_check_interval=_HEALTH_CHECK,
+    )
 
 
 def connect(url: str) -> redis.Redis:

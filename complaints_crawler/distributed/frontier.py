@@ -47,8 +47,11 @@ def redis_lost(crawler: Crawler, error: BaseException) -> None:
     if crawler._stats is None or crawler.stats.get_value(LOST_STAT):  # not started: nothing to stop
         return
     crawler.stats.set_value(LOST_STAT, first_line(error))
-    stop_crawl(crawler, f"Redis went away ({first_line(error)}): stopping the crawl; what it scraped is archived or "
-               "spilled, and its target goes back to the queue when its lease expires")
+    stop_crawl(
+        crawler,
+        f"Redis went away ({first_line(error)}): stopping the crawl; what it scraped is archived or "
+        "spilled, and its target goes back to the queue when its lease expires",
+    )
 
 
 def stop_crawl(crawler: Crawler, message: str) -> None:
@@ -72,11 +75,17 @@ class FrontierScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         settings = crawler.settings
         server = client(settings["REDIS_URL"])
-        seen = RFPDupeFilter(server, key=settings["SCHEDULER_DUPEFILTER_KEY"],
-                             debug=settings.getbool("DUPEFILTER_DEBUG"))
-        scheduler = cls(server=server, persist=settings.getbool("SCHEDULER_PERSIST"),
-                        queue_key=settings["SCHEDULER_QUEUE_KEY"], queue_cls=settings["SCHEDULER_QUEUE_CLASS"],
-                        dupefilter=seen, dupefilter_key=settings["SCHEDULER_DUPEFILTER_KEY"])
+        seen = RFPDupeFilter(
+            server, key=settings["SCHEDULER_DUPEFILTER_KEY"], debug=settings.getbool("DUPEFILTER_DEBUG")
+        )
+        scheduler = cls(
+            server=server,
+            persist=settings.getbool("SCHEDULER_PERSIST"),
+            queue_key=settings["SCHEDULER_QUEUE_KEY"],
+            queue_cls=settings["SCHEDULER_QUEUE_CLASS"],
+            dupefilter=seen,
+            dupefilter_key=settings["SCHEDULER_DUPEFILTER_KEY"],
+        )
         scheduler.stats = crawler.stats
         scheduler.crawler = crawler
         return scheduler

@@ -84,10 +84,10 @@ class TargetQueue:
         self.server = server
         self.name = name
         self.keys = [f"{name}:{part}" for part in ("targets", "state", "pending", "leases", "seq")]
-        self._enqueue = server.register_script(scripts.ENQUEUE)
-        self._lease = server.register_script(scripts.LEASE)
-        self._renew = server.register_script(scripts.RENEW)
-        self._finish = server.register_script(scripts.FINISH)
+        self._enqueue = server.register_script(scripts.HEAD + scripts.ENQUEUE)
+        self._lease = server.register_script(scripts.HEAD + scripts.LEASE)
+        self._renew = server.register_script(scripts.HEAD + scripts.RENEW)
+        self._finish = server.register_script(scripts.HEAD + scripts.FINISH)
 
     def frontier(self, lease_number: int) -> str:
         return f"{self.name}:frontier:{lease_number}"
@@ -115,8 +115,9 @@ class TargetQueue:
 
     def finish(self, lease: Lease, verdict: str, outcome: dict[str, Any], max_attempts: int) -> str | None:
         """Record how an attempt ended; the target's new state, or None when the lease was lost meanwhile."""
-        state = self._finish(keys=self.keys, args=[lease.target.id, lease.number, verdict,
-                                                   json.dumps(outcome), max_attempts])
+        state = self._finish(
+            keys=self.keys, args=[lease.target.id, lease.number, verdict, json.dumps(outcome), max_attempts]
+        )
         return _text(state) if state else None
 
     def clear_frontier(self, lease: Lease) -> None:
@@ -151,11 +152,17 @@ class TargetQueue:
                 continue
             st = json.loads(raw_state)
             expires = st.get("expires")
-            shown.append(TargetState(
-                QueuedTarget.from_json(tid, definitions[raw_id]), st["state"], int(st.get("attempts", 0)),
-                st.get("worker"), (expires - now_ms) / 1000 if expires is not None else None,
-                int(st.get("takeovers", 0)), st.get("last") or {},
-            ))
+            shown.append(
+                TargetState(
+                    QueuedTarget.from_json(tid, definitions[raw_id]),
+                    st["state"],
+                    int(st.get("attempts", 0)),
+                    st.get("worker"),
+                    (expires - now_ms) / 1000 if expires is not None else None,
+                    int(st.get("takeovers", 0)),
+                    st.get("last") or {},
+                )
+            )
         shown.sort(key=lambda t: (STATES.index(t.state), rank.get(t.target.id, 0), t.target.label))
         return QueueView(shown)
 

@@ -140,10 +140,16 @@ class RateLimitedHandler:
             key = settings["SITE_LIMITER_KEY"] + f":{spider.name}"
             if settings.get("EGRESS_ID"):
                 key += f":{settings['EGRESS_ID']}"
-            self.limiter = SiteLimiter(self.server, key, delay, settings.getfloat("DOWNLOAD_DELAY_JITTER"),
-                                       hold=settings.getfloat("DOWNLOAD_TIMEOUT"))
-            log.info("requests to %s: one at a time across all workers, %.2f s or more apart (%s)", spider.name,
-                     delay, key)
+            self.limiter = SiteLimiter(
+                self.server,
+                key,
+                delay,
+                settings.getfloat("DOWNLOAD_DELAY_JITTER"),
+                hold=settings.getfloat("DOWNLOAD_TIMEOUT"),
+            )
+            log.info(
+                "requests to %s: one at a time across all workers, %.2f s or more apart (%s)", spider.name, delay, key
+            )
         return self.limiter
 
     async def download_request(self, request: Request) -> Response:

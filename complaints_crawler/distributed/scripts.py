@@ -8,8 +8,8 @@ budgets (`ratelimit`) are `Q:rate:SITE[:EGRESS_ID]:*`. Times come from the Redis
 machines whose clocks differ agree on when a lease expires.
 """
 
-# Shared head: the server's time in ms, and the state record of a target.
-_HEAD = """
+# Every script starts with this head: the server's time in ms, and the state record of a target.
+HEAD = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local function state(id)
@@ -31,7 +31,7 @@ end
 # ARGV: id, target JSON.
 # A target already pending gets the new definition (e.g. --full) and keeps its place; one in flight is left alone;
 # a finished or failed one starts a new round (attempts from 0).
-ENQUEUE = _HEAD + """
+ENQUEUE = """
 local id = ARGV[1]
 local st = state(id)
 if st and st.state == 'in-flight' then return 'running' end
@@ -50,7 +50,7 @@ return 'new'
 # their frontier is deleted (the requests its worker had popped are gone from it, their fingerprints are not)
 # and the target goes back to the front of the queue, or to failed after max attempts. Then the first pending
 # target is leased. Returns {id, target, attempt, lease} or false.
-LEASE = _HEAD + """
+LEASE = """
 local max_attempts = tonumber(ARGV[3])
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)) do
   redis.call('ZREM', KEYS[4], id)
@@ -84,7 +84,7 @@ return {id, redis.call('HGET', KEYS[1], id), st.attempts, st.lease}
 
 # ARGV: id, lease, lease ms. The new expiry (ms), or false when the lease is
 # no longer this worker's (it expired and the target was taken over).
-RENEW = _HEAD + """
+RENEW = """
 local st = state(ARGV[1])
 if not st or st.state ~= 'in-flight' or st.lease ~= tonumber(ARGV[2]) then return false end
 st.expires = now + tonumber(ARGV[3])
@@ -97,7 +97,7 @@ return st.expires
 # verdict: 'done' (finished), 'retry' (the attempt failed: again later, or failed after max attempts),
 # 'release' (not the target's fault, e.g. the worker was stopped: back to the front, the attempt not counted).
 # Returns the target's new state, or false when the lease is no longer this worker's (nothing changes).
-FINISH = _HEAD + """
+FINISH = """
 local id = ARGV[1]
 local st = state(id)
 if not st or st.state ~= 'in-flight' or st.lease ~= tonumber(ARGV[2]) then return false end

@@ -68,15 +68,24 @@ def verdict(reason: str | None) -> str:
 
 
 def outcome_record(outcome: CrawlOutcome) -> dict[str, Any]:
-    return {"reason": outcome.finish_reason or "did not start", "mode": outcome.mode, "requests": outcome.requests,
-            "new": outcome.new, "updated": outcome.updated, "unchanged": outcome.unchanged,
-            "quarantined": outcome.quarantined, "health": outcome.health, "seconds": round(outcome.seconds, 1),
-            "run_id": outcome.run_id}
+    return {
+        "reason": outcome.finish_reason or "did not start",
+        "mode": outcome.mode,
+        "requests": outcome.requests,
+        "new": outcome.new,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "quarantined": outcome.quarantined,
+        "health": outcome.health,
+        "seconds": round(outcome.seconds, 1),
+        "run_id": outcome.run_id,
+    }
 
 
 class Worker:
-    def __init__(self, config: WorkerConfig, queue: TargetQueue, process: AsyncCrawlerProcess,
-                 report: Callable[[str], None]):
+    def __init__(
+        self, config: WorkerConfig, queue: TargetQueue, process: AsyncCrawlerProcess, report: Callable[[str], None]
+    ):
         self.config = config
         self.queue = queue
         self.process = process
@@ -108,8 +117,9 @@ class Worker:
                     held = f" ({in_flight} in flight elsewhere)" if in_flight else ""
                     self.report(f"nothing to lease{held}: waiting for targets")
                 # In flight elsewhere: its worker may die, and its target come back when the lease expires.
-                await self._sleep(config.poll_interval if expires is None else min(config.poll_interval,
-                                                                                   max(expires, 0) + 0.05))
+                await self._sleep(
+                    config.poll_interval if expires is None else min(config.poll_interval, max(expires, 0) + 0.05)
+                )
                 continue
             self.idle = False
             await self.crawl(lease)
@@ -121,15 +131,21 @@ class Worker:
         try:
             spider = self.process.spider_loader.load(target.site)
         except KeyError:  # enqueued by a version that knows more sites
-            await self._redis(self.queue.finish, lease, "retry", {"reason": "did not start", "note":
-                              f"no spider named {target.site!r} in this worker"}, self.config.max_attempts)
+            await self._redis(
+                self.queue.finish,
+                lease,
+                "retry",
+                {"reason": "did not start", "note": f"no spider named {target.site!r} in this worker"},
+                self.config.max_attempts,
+            )
             self.report(f"ended    {target.label}: did not start (this worker has no spider {target.site!r})")
             return
         crawler = Crawler(spider, self.crawl_settings(lease))
         self.crawler = crawler
         # A stop asked for while the crawl was starting (before it could be stopped) stops it once it runs.
-        crawler.signals.connect(lambda: self.stop() if self.stopping else None, signal=signals.engine_started,
-                                weak=False)
+        crawler.signals.connect(
+            lambda: self.stop() if self.stopping else None, signal=signals.engine_started, weak=False
+        )
         renewing = asyncio.ensure_future(self.renew(lease, crawler))
         began = time.monotonic()
         try:
@@ -141,27 +157,33 @@ class Worker:
             self.crawler = None
         outcome = CrawlOutcome.of(target.site, target.arguments, crawler, time.monotonic() - began)
         reason = outcome.finish_reason
-        state = await self._redis(self.queue.finish, lease, verdict(reason), outcome_record(outcome),
-                                  self.config.max_attempts)
+        state = await self._redis(
+            self.queue.finish, lease, verdict(reason), outcome_record(outcome), self.config.max_attempts
+        )
         self.targets_done += 1
         self.report(f"ended    {target.label}: {summary(outcome)} -> {state or 'lease lost: taken over'}")
         if reason == FinishReason.ARCHIVE_UNAVAILABLE:
-            raise WorkerStopped(f"the archive did not take what the crawl of {target.label} found (see the log; "
-                                "anything unwritten was saved for `complaints import`); its target is back in the "
-                                "queue")
+            raise WorkerStopped(
+                f"the archive did not take what the crawl of {target.label} found (see the log; "
+                "anything unwritten was saved for `complaints import`); its target is back in the "
+                "queue"
+            )
         lost = crawl_stat(crawler, LOST_STAT)
         if reason == FinishReason.QUEUE_UNAVAILABLE and lost:
             raise WorkerStopped(f"Redis at {shown(self.config.redis_url)} went away: {lost}")
 
     def crawl_settings(self, lease: Lease) -> Settings:
         settings = project_settings(self.config.overrides)
-        settings.setdict({
-            **frontier_settings(lease.frontier),
-            "REDIS_URL": self.config.redis_url,
-            "WORKER_ID": self.config.worker_id,
-            "SITE_LIMITER_KEY": f"{self.config.queue}:rate",  # + ":SITE[:EGRESS_ID]": one budget per queue
-            "ADDONS": {**settings.getdict("ADDONS"), RATE_LIMIT_ADDON: 10},  # after the impersonation add-on
-        }, priority="cmdline")
+        settings.setdict(
+            {
+                **frontier_settings(lease.frontier),
+                "REDIS_URL": self.config.redis_url,
+                "WORKER_ID": self.config.worker_id,
+                "SITE_LIMITER_KEY": f"{self.config.queue}:rate",  # + ":SITE[:EGRESS_ID]": one budget per queue
+                "ADDONS": {**settings.getdict("ADDONS"), RATE_LIMIT_ADDON: 10},  # after the impersonation add-on
+            },
+            priority="cmdline",
+        )
         return settings
 
     async def renew(self, lease: Lease, crawler: Crawler) -> None:
@@ -173,8 +195,11 @@ class Worker:
                 redis_lost(crawler, error)
                 return
             if not kept:
-                stop_crawl(crawler, f"the lease on {lease.target.label} expired and another worker took the target "
-                           "over: stopping this crawl")
+                stop_crawl(
+                    crawler,
+                    f"the lease on {lease.target.label} expired and another worker took the target "
+                    "over: stopping this crawl",
+                )
                 return
 
     async def _sleep(self, seconds: float) -> None:
@@ -191,8 +216,10 @@ class Worker:
 
 def summary(o: CrawlOutcome) -> str:
     health = "" if o.health in (None, "ok") else f"; unhealthy: {o.health}"
-    return (f"{o.finish_reason or 'did not start'} ({o.mode or '-'}), {o.requests} requests, {o.new} new, "
-            f"{o.updated} updated, {o.unchanged} unchanged, {o.quarantined} quarantined, {o.seconds:.1f} s{health}")
+    return (
+        f"{o.finish_reason or 'did not start'} ({o.mode or '-'}), {o.requests} requests, {o.new} new, "
+        f"{o.updated} updated, {o.unchanged} unchanged, {o.quarantined} quarantined, {o.seconds:.1f} s{health}"
+    )
 
 
 def run_worker(config: WorkerConfig, queue: TargetQueue, report: Callable[[str], None]) -> None:
@@ -216,8 +243,9 @@ def run_worker(config: WorkerConfig, queue: TargetQueue, report: Callable[[str],
         if worker.stopping:  # a second signal: stop now, the lease expires by itself
             reactor.callFromThread(reactor.stop)
             return
-        reactor.callFromThread(report, f"{signal.Signals(signum).name}: stopping; the running target goes back to "
-                               "the queue")
+        reactor.callFromThread(
+            report, f"{signal.Signals(signum).name}: stopping; the running target goes back to the queue"
+        )
         reactor.callFromThread(worker.stop)
 
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -225,7 +253,8 @@ def run_worker(config: WorkerConfig, queue: TargetQueue, report: Callable[[str],
     reactor.callWhenRunning(start)
     process.start(stop_after_crawl=False, install_signal_handlers=False)
     if not ended:
-        raise WorkerStopped("stopped before the running target could be put back; it returns to the queue when "
-                            "its lease expires")
+        raise WorkerStopped(
+            "stopped before the running target could be put back; it returns to the queue when its lease expires"
+        )
     if isinstance(ended[0], Failure):
         ended[0].raiseException()
