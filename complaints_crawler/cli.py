@@ -16,6 +16,7 @@ from complaints_crawler import settings
 from complaints_crawler.archive import database, queries
 from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
 from complaints_crawler.crawl.scrapyd import add_scrapyd_commands
+from complaints_crawler.distributed.commands import add_distributed_commands
 from complaints_crawler.reading.archive import ReadingError
 from complaints_crawler.sites import SITES
 
@@ -336,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     add_crawl_command(commands, ARCHIVE_HELP)
     add_scrapyd_commands(commands)
+    add_distributed_commands(commands, ARCHIVE_HELP)
 
     from complaints_crawler.reading.commands import add_commands  # search, export, sql, browse, report
 

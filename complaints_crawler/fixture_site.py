@@ -7,6 +7,7 @@ URL-to-file rules are in `complaints_crawler/fixture_sites/README.md`.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,14 +77,23 @@ def _parse_index_name(name: str) -> tuple[set[tuple[str, str]], int] | None:
     return set(parse_qsl(query, keep_blank_values=True)), status
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a crawl that opens a few connections at once overflows it, and each
+    # dropped connection costs the crawler a 1 s SYN retransmission.
+    request_queue_size = 128
+
+
 @dataclass
 class FixtureSite:
-    """One site on its own local origin; `requests` records every path asked, in order, `headers` their headers."""
+    """One site on its own local origin; `requests` records every path asked, in order, `headers` their headers
+    and `times` when each arrived (time.monotonic())."""
 
     roots: list[Path]
     host: str = "127.0.0.1"
     requests: list[str] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # the three lists stay aligned
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -96,8 +106,10 @@ class FixtureSite:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                site.requests.append(self.path)
-                site.headers.append({name.lower(): value for name, value in self.headers.items()})
+                with site._lock:
+                    site.times.append(time.monotonic())
+                    site.requests.append(self.path)
+                    site.headers.append({name.lower(): value for name, value in self.headers.items()})
                 split = urlsplit(self.path)
                 match = resolve(site.roots, split.path, split.query)
                 if match is None:
@@ -117,7 +129,7 @@ class FixtureSite:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass  # the crawl's own log says what was fetched
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        self._server = _Server((self.host, 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self.base_url

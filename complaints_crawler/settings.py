@@ -92,6 +92,17 @@ TRUNCATED_RETRY_TIMES = 2
 # at a time (never more than it allows): a fast local import or a permissive site is not paced by one page.
 PAGES_AHEAD = 8  # a page that arrives cut (no closing </html>) is fetched again this often
 
+# -- workers (`complaints worker`) ---------------------------------------------------------------------
+WORKER_LEASE_SECONDS = 60.0  # a leased target returns to the queue this long after its worker stops renewing
+WORKER_MAX_ATTEMPTS = 3  # attempts at a target (failed ones, or lost with their worker) before it is marked failed
+WORKER_POLL_INTERVAL = 5.0  # seconds between looks at a queue with nothing to lease
+# Requests per second per site for all workers of a queue together, e.g. {"bbb": 0.25}: one request out at a
+# time, then a rest of 1 / rate s (a site not listed: its spider's DOWNLOAD_DELAY). Jitter only lengthens rests.
+SITE_RATE_LIMITS: dict[str, float] = {}
+# Workers with the same EGRESS_ID (or none) share one budget per site; give each egress address its own id
+# when workers leave through different addresses.
+EGRESS_ID = None
+
 # -- bot protection --------------------------------------------------------------------------------------
 BLOCK_RETRY_TIMES = 3  # blocked pages (challenges, 429, 503) are retried this often with exponential backoff
 BLOCK_BACKOFF_BASE = 10.0  # seconds before the first retry; doubled each time

@@ -13,6 +13,7 @@ class FinishReason(StrEnum):
     INVALID_ARGUMENTS = "invalid_arguments"
     SITE_UNAVAILABLE = "site_unavailable"  # a page could not be fetched at all
     ARCHIVE_UNAVAILABLE = "archive_unavailable"  # the archive did not answer or refused writes
+    QUEUE_UNAVAILABLE = "queue_unavailable"  # a worker lost its Redis (frontier, rate limit) or its lease on the target
     INTERRUPTED = "interrupted"  # the process was stopped before the crawl could close (kill, a second Ctrl-C)
     SHUTDOWN = "shutdown"  # Scrapy's: Ctrl-C, or a signal asking to stop
     START_ERROR = "start_error"  # Scrapy's: the spider's start() raised
