@@ -233,12 +233,13 @@ def _complaint(site: str, number: int, filed_on: date, seed: int, index: int | N
         )
         return SyntheticComplaint(number, filed_on, title, text, author, "", status, entries)
     cut = position % 5 in (0, 2)  # 8 of every 20 cards are cut on the board
+    # Comments in words of their own: copies of the complaint's words would read as a page repeating itself.
     comments = tuple(
         Entry(
             "comment",
             rng.choice(_NAMES),
             filed_on + timedelta(days=1 + k),
-            f"Comment {k + 1} on {number}: " + " ".join(words[k * 7 : k * 7 + 12]) + ".",
+            f"Comment {k + 1} on {number}: " + " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 20))) + ".",
         )
         for k in range(position % 3 if cut else 0)
     )
