@@ -475,7 +475,7 @@ def test_two_workers_together_keep_one_sites_delay(tmp_path):
     """Two workers crawl two boards of one site at once with a site delay of 0.5 s: the server sees no two
     requests (robots.txt included) closer than 0.5 s, and sees the two workers' requests interleaved."""
     redis_url = require_redis()
-    boards = [write_board(tmp_path, f"Gen Polite {n}", 7300 + n, pages=4) for n in (1, 2)]
+    boards = [write_board(tmp_path, f"Gen Polite {n}", 7300 + n, pages=1) for n in (1, 2)]
     targets = targets_file(
         tmp_path / "targets.toml", [{"site": "consumercomplaints", "company": b.slug} for b in boards]
     )
