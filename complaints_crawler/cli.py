@@ -83,8 +83,11 @@ def cmd_parse(args: argparse.Namespace) -> None:
         for failure in page.failures:
             print(f"{file}: unreadable card {failure.card_id or '?'}: {failure.reason}", file=sys.stderr)
         if not page.complaints:
-            why = ("the page has the site's markup but no complaint card" if page.has_site_data
-                   else f"nothing in it looks like a {args.site} page (wrong --site, an empty or binary file?)")
+            why = (
+                "the page has the site's markup but no complaint card"
+                if page.has_site_data
+                else f"nothing in it looks like a {args.site} page (wrong --site, an empty or binary file?)"
+            )
             print(f"{file}: no complaint read: {why}", file=sys.stderr)
             empty.append(file)
     if empty and len(empty) == len(args.files):
@@ -104,8 +107,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print("\ncrawls:")
     for o in outcomes:
         mode = f"{o.mode}, {o.requests} requests" if o.mode else f"{o.requests} requests"
-        print(f"  {o.label:<58} {o.finish_reason or 'did not start':<10} ({mode}: {o.new} new, {o.updated} updated, "
-              f"{o.unchanged} unchanged)")
+        print(
+            f"  {o.label:<58} {o.finish_reason or 'did not start':<10} ({mode}: {o.new} new, {o.updated} updated, "
+            f"{o.unchanged} unchanged)"
+        )
     engine = _open(argparse.Namespace(archive=archive))
     _print_summary(engine)
     print(f"\narchive: {_shown(archive)}")
@@ -140,15 +145,19 @@ def cmd_runs(args: argparse.Namespace) -> None:
     if not runs:
         print("no crawl runs yet")
         return
-    print(f"{'id':>5} {'spider':<18} {'started (UTC)':<19} {'finish reason':<19} {'mode':<11} {'req':>5} {'new':>5} "
-          f"{'upd':>5} {'same':>5} {'quar':>4} {'req/new':>7}  health · arguments")
+    print(
+        f"{'id':>5} {'spider':<18} {'started (UTC)':<19} {'finish reason':<19} {'mode':<11} {'req':>5} {'new':>5} "
+        f"{'upd':>5} {'same':>5} {'quar':>4} {'req/new':>7}  health · arguments"
+    )
     for r in runs:
         started = r["started_at"].strftime("%Y-%m-%d %H:%M:%S") if r["started_at"] else ""
         arguments = " ".join(f"{k}={v}" for k, v in (r["arguments"] or {}).items())
         per_new = f"{r['requests'] / r['new_count']:.1f}" if r["new_count"] else "-"
-        print(f"{r['id']:>5} {r['spider']:<18} {started:<19} {r['finish_reason']:<19} {r['mode'] or '-':<11} "
-              f"{r['requests']:>5} {r['new_count']:>5} {r['updated_count']:>5} {r['unchanged_count']:>5} "
-              f"{r['quarantined_count']:>4} {per_new:>7}  {r['health'] or '-'} · {arguments}")
+        print(
+            f"{r['id']:>5} {r['spider']:<18} {started:<19} {r['finish_reason']:<19} {r['mode'] or '-':<11} "
+            f"{r['requests']:>5} {r['new_count']:>5} {r['updated_count']:>5} {r['unchanged_count']:>5} "
+            f"{r['quarantined_count']:>4} {per_new:>7}  {r['health'] or '-'} · {arguments}"
+        )
 
 
 def cmd_duplicates(args: argparse.Namespace) -> None:
@@ -161,8 +170,10 @@ def cmd_duplicates(args: argparse.Namespace) -> None:
         print(f"cluster of {len(cluster)}:")
         for member in cluster:
             similarity = "original" if member is original else f"similarity {member.similarity:.2f}"
-            print(f"  #{member.id:<7} {member.source}:{member.external_id:<14} {str(member.filed_on or ''):<10}  "
-                  f"{(member.author or '')[:24]:<24} {similarity:<17} {member.url or ''}")
+            print(
+                f"  #{member.id:<7} {member.source}:{member.external_id:<14} {member.filed_on or ''!s:<10}  "
+                f"{(member.author or '')[:24]:<24} {similarity:<17} {member.url or ''}"
+            )
     print(f"\n{len(clusters)} cluster(s), {sum(len(c) - 1 for c in clusters)} near-duplicate complaint(s)")
 
 
@@ -171,14 +182,21 @@ def cmd_history(args: argparse.Namespace) -> None:
     complaint = queries.find_complaint(engine, args.complaint)
     if complaint is None:
         raise CliError(f"no complaint {args.complaint!r} in the archive (give an id or SOURCE:EXTERNAL_ID)")
-    print(f"complaint #{complaint.id} {complaint.source}:{complaint.external_id} filed {complaint.filed_on or '?'}, "
-          f"now {complaint.status or 'no status'} with {complaint.entry_count} entries")
-    print(f"first seen {complaint.first_seen_at:%Y-%m-%d %H:%M}, last changed {complaint.last_changed_at:%Y-%m-%d %H:%M}, "
-          f"last seen {complaint.last_seen_at:%Y-%m-%d %H:%M}")
+    print(
+        f"complaint #{complaint.id} {complaint.source}:{complaint.external_id} filed {complaint.filed_on or '?'}, "
+        f"now {complaint.status or 'no status'} with {complaint.entry_count} entries"
+    )
+    print(
+        f"first seen {complaint.first_seen_at:%Y-%m-%d %H:%M}, "
+        f"last changed {complaint.last_changed_at:%Y-%m-%d %H:%M}, "
+        f"last seen {complaint.last_seen_at:%Y-%m-%d %H:%M}"
+    )
     print(f"\n{'observed (UTC)':<17} {'run':>5} {'status':<12} {'entries':>7}  content hash")
     for r in queries.revisions(engine, complaint.id):
-        print(f"{r['observed_at']:%Y-%m-%d %H:%M} {r['run_id'] or '-':>5} {r['status'] or '-':<12} {r['entry_count']:>7}  "
-              f"{r['content_hash'][:16]}")
+        print(
+            f"{r['observed_at']:%Y-%m-%d %H:%M} {r['run_id'] or '-':>5} {r['status'] or '-':<12} "
+            f"{r['entry_count']:>7}  {r['content_hash'][:16]}"
+        )
 
 
 SPAM_EXIT_CODE = 3  # `complaints spam-check` exit status when any input is spam (0: none is)
@@ -199,16 +217,32 @@ def cmd_spam_check(args: argparse.Namespace) -> None:
                 raise CliError(f"no such file: {name}")
             content = path.read_text(encoding="utf-8", errors="replace")
         looks_like_html = content.lstrip()[:1] == "<" or "<html" in content[:2000].lower()
-        result = (score_html if looks_like_html else score)(content, scripts, args.threshold, expected_languages=languages)
+        result = (score_html if looks_like_html else score)(
+            content, scripts, args.threshold, expected_languages=languages
+        )
         any_spam = any_spam or result.is_spam
         if args.json:
-            reasons = [{"name": r.name, "value": round(r.value, 4), "contribution": round(r.contribution, 3),
-                        "explanation": r.explanation} for r in result.reasons]
-            print(json.dumps({"input": name, "score": round(result.score, 4), "is_spam": result.is_spam,
-                              "reasons": reasons}, ensure_ascii=False))
+            reasons = [
+                {
+                    "name": r.name,
+                    "value": round(r.value, 4),
+                    "contribution": round(r.contribution, 3),
+                    "explanation": r.explanation,
+                }
+                for r in result.reasons
+            ]
+            print(
+                json.dumps(
+                    {"input": name, "score": round(result.score, 4), "is_spam": result.is_spam, "reasons": reasons},
+                    ensure_ascii=False,
+                )
+            )
             continue
-        print(f"{name}: {'SPAM' if result.is_spam else 'not spam'} (score {result.score:.2f}, threshold {result.threshold})")
-        for r in result.reasons[:args.top]:
+        print(
+            f"{name}: {'SPAM' if result.is_spam else 'not spam'} "
+            f"(score {result.score:.2f}, threshold {result.threshold})"
+        )
+        for r in result.reasons[: args.top]:
             print(f"  - {r.explanation}")
     if any_spam:
         # The verdict as the exit status, so a script needs no --json: 0 none is spam, 3 at least one is.
@@ -226,13 +260,16 @@ def cmd_import(args: argparse.Namespace) -> None:
     arguments = {"site": args.site, "files": ",".join(str(Path(f).resolve()) for f in args.files)}
     if args.url:
         arguments["url"] = args.url
-    [outcome] = run_crawls([("import", arguments)], {"ARCHIVE_URL": archive, "LOG_LEVEL": "WARNING",
-                                                     "PROGRESS_INTERVAL": 0})
+    [outcome] = run_crawls(
+        [("import", arguments)], {"ARCHIVE_URL": archive, "LOG_LEVEL": "WARNING", "PROGRESS_INTERVAL": 0}
+    )
     if outcome.run_id is None:
         raise CliError(f"import ended with {outcome.finish_reason or 'an error'} before it reached the archive")
-    print(f"imported {len(args.files)} file(s) into {_shown(archive)} as crawl run {outcome.run_id} "
-          f"({outcome.finish_reason}): {outcome.new} new, {outcome.updated} updated, {outcome.unchanged} unchanged "
-          f"complaints, {outcome.quarantined} quarantined")
+    print(
+        f"imported {len(args.files)} file(s) into {_shown(archive)} as crawl run {outcome.run_id} "
+        f"({outcome.finish_reason}): {outcome.new} new, {outcome.updated} updated, {outcome.unchanged} unchanged "
+        f"complaints, {outcome.quarantined} quarantined"
+    )
     if outcome.finish_reason != "finished":
         raise CliError(f"import ended with {outcome.finish_reason}")
 
@@ -271,8 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, handler: Callable[[argparse.Namespace], None], help_text: str,
-                archive_help: str | None = ARCHIVE_HELP) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        handler: Callable[[argparse.Namespace], None],
+        help_text: str,
+        archive_help: str | None = ARCHIVE_HELP,
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
         if archive_help:
@@ -294,15 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "downgrade":
             sub.add_argument("revision", help="target revision, e.g. base or 0001")
 
-    parse = command("parse", cmd_parse, "parse saved pages and print their business and complaints as JSON lines "
-                    "(the shape `complaints import` reads)", None)
+    parse = command(
+        "parse",
+        cmd_parse,
+        "parse saved pages and print their business and complaints as JSON lines (the shape `complaints import` reads)",
+        None,
+    )
     parse.add_argument("--site", required=True, choices=sorted(SITES))
     parse.add_argument("--url", help="the URL the page was saved from (default: the file's file:// URL)")
     parse.add_argument("files", nargs="+", metavar="FILE")
 
-    demo = command("demo", cmd_demo, "crawl the bundled fixture site with every spider into an archive and summarize "
-                   "(run it again: the second run is incremental)",
-                   "archive URL (default: sqlite:///archive.db in the current folder, never $COMPLAINTS_ARCHIVE_URL)")
+    demo = command(
+        "demo",
+        cmd_demo,
+        "crawl the bundled fixture site with every spider into an archive and summarize "
+        "(run it again: the second run is incremental)",
+        "archive URL (default: sqlite:///archive.db in the current folder, never $COMPLAINTS_ARCHIVE_URL)",
+    )
     demo.add_argument("--verbose", action="store_true", help="show the crawl logs")
 
     stats = command("stats", cmd_stats, "counts by source, business and status")
@@ -318,21 +367,41 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("complaint", metavar="ID", help="archive id, or SOURCE:EXTERNAL_ID such as bbb:20520372")
 
     spam_check = command("spam-check", cmd_spam_check, "score pages or texts for SEO spam", None)
-    spam_check.epilog = (f"exit status: 0 when no input is spam, {SPAM_EXIT_CODE} when any input is spam, "
-                         "1 on an error (such as a missing file)")
+    spam_check.epilog = (
+        f"exit status: 0 when no input is spam, {SPAM_EXIT_CODE} when any input is spam, "
+        "1 on an error (such as a missing file)"
+    )
     spam_check.add_argument("inputs", nargs="+", metavar="FILE", help="HTML or text files; - reads standard input")
     spam_check.add_argument("--json", action="store_true", help="one JSON object per input, in input order")
-    spam_check.add_argument("--threshold", type=float, default=settings.SPAM_POST_THRESHOLD, help=f"spam at or above this score (default {settings.SPAM_POST_THRESHOLD})")
-    spam_check.add_argument("--expected-scripts", metavar="LIST",
-                            help="scripts the source is written in, e.g. Latin,Devanagari (adds a mismatch feature)")
-    spam_check.add_argument("--expected-languages", metavar="LIST",
-                            help="ISO 639-1 languages the source is written in, e.g. en,hi (replaces the script check)")
+    spam_check.add_argument(
+        "--threshold",
+        type=float,
+        default=settings.SPAM_POST_THRESHOLD,
+        help=f"spam at or above this score (default {settings.SPAM_POST_THRESHOLD})",
+    )
+    spam_check.add_argument(
+        "--expected-scripts",
+        metavar="LIST",
+        help="scripts the source is written in, e.g. Latin,Devanagari (adds a mismatch feature)",
+    )
+    spam_check.add_argument(
+        "--expected-languages",
+        metavar="LIST",
+        help="ISO 639-1 languages the source is written in, e.g. en,hi (replaces the script check)",
+    )
     spam_check.add_argument("--top", type=int, default=3, help="reasons shown per input (default 3)")
 
-    imports = command("import", cmd_import, "archive saved pages (e.g. when a site blocks the crawler) through the pipelines")
+    imports = command(
+        "import", cmd_import, "archive saved pages (e.g. when a site blocks the crawler) through the pipelines"
+    )
     imports.add_argument("--site", required=True, choices=sorted(SITES))
     imports.add_argument("--url", help="the live URL of the page (one file only; default: read from the saved page)")
-    imports.add_argument("files", nargs="+", metavar="FILE", help="saved HTML pages, folders of them, or .jsonl files of items a crawl could not archive")
+    imports.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="saved HTML pages, folders of them, or .jsonl files of items a crawl could not archive",
+    )
 
     command("serve-fixtures", cmd_serve_fixtures, "serve the fixture site locally for manual `scrapy crawl`", None)
     add_crawl_command(commands, ARCHIVE_HELP)
@@ -358,8 +427,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"complaints: {_one_line(error)}", file=sys.stderr)
         return 1
     except (NoSuchModuleError, ImportError) as error:
-        print(f"complaints: no database driver for this archive URL ({_one_line(error)}); the archive is SQLite or "
-              'PostgreSQL (pip install -e ".[postgres]")', file=sys.stderr)
+        print(
+            f"complaints: no database driver for this archive URL ({_one_line(error)}); the archive is SQLite or "
+            'PostgreSQL (pip install -e ".[postgres]")',
+            file=sys.stderr,
+        )
         return 1
     except SQLAlchemyError as error:
         print(f"complaints: the archive cannot be read: {_one_line(error)}", file=sys.stderr)

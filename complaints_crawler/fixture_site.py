@@ -105,7 +105,7 @@ class FixtureSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 with site._lock:
                     site.times.append(time.monotonic())
                     site.requests.append(self.path)
@@ -126,7 +126,7 @@ class FixtureSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass  # the crawl's own log says what was fetched
 
         self._server = _Server((self.host, 0), Handler)

@@ -61,12 +61,15 @@ class ForumSpider(ComplaintsSpider):
         board = parse_company_argument(company)
         if board is None:
             if "/" in company:
-                self.close_with(FinishReason.INVALID_ARGUMENTS, f"-a company={company} is not a board; {self.expected_form()}")
+                self.close_with(
+                    FinishReason.INVALID_ARGUMENTS, f"-a company={company} is not a board; {self.expected_form()}"
+                )
             return None
         host = urlsplit(company).hostname if "://" in company else None
         if host and host not in self.site.live_hosts and host != urlsplit(self.base_url).hostname:
-            self.close_with(FinishReason.INVALID_ARGUMENTS,
-                            f"-a company={company} is not a {self.name} URL; {self.expected_form()}")
+            self.close_with(
+                FinishReason.INVALID_ARGUMENTS, f"-a company={company} is not a {self.name} URL; {self.expected_form()}"
+            )
         return self.site.live_origin + board, None
 
     def listing_page_url(self, listing: str, number: int) -> str:
@@ -96,8 +99,9 @@ class ForumSpider(ComplaintsSpider):
     def resolve(self) -> Iterable[Request]:
         self.pending_sitemaps = 1
         self.sitemap_candidates = []
-        yield Request(self.rebase("/sitemap.xml"), callback=self.parse_sitemap, errback=self.sitemap_failed,
-                      dont_filter=True)
+        yield Request(
+            self.rebase("/sitemap.xml"), callback=self.parse_sitemap, errback=self.sitemap_failed, dont_filter=True
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         self.pending_sitemaps -= 1
@@ -124,7 +128,9 @@ class ForumSpider(ComplaintsSpider):
             return
         if chosen:
             found = ", ".join(board.strip("/") for board in chosen)
-            message = f"several {self.name} boards match company {name!r}: {found}; pick one with -a company=<slug>-b<id>"
+            message = (
+                f"several {self.name} boards match company {name!r}: {found}; pick one with -a company=<slug>-b<id>"
+            )
         else:
             message = f"no {self.name} board matches company {name!r} in the site's sitemap; {self.expected_form()}"
         self.close_with(FinishReason.COMPANY_NOT_FOUND, message)
@@ -183,8 +189,9 @@ class ForumSpider(ComplaintsSpider):
         yield full.model_copy(update={**missing, "business": board_copy.business})
 
     def permalink_failed(self, failure: Failure) -> Iterator[Complaint]:
-        yield self.keep_board_copy(request_of(failure).cb_kwargs["board_copy"], request_of(failure).url,
-                                   describe_failure(failure))
+        yield self.keep_board_copy(
+            request_of(failure).cb_kwargs["board_copy"], request_of(failure).url, describe_failure(failure)
+        )
 
     def keep_board_copy(self, board_copy: Complaint, url: str, why: str) -> Complaint:
         self.crawler.stats.inc_value("forum/permalink_failed")
