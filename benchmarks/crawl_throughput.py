@@ -35,8 +35,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {
-    "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0, "CONCURRENT_REQUESTS": 16,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "WARNING", "PROGRESS_INTERVAL": 0,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "RETRY_TIMES": 0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "LOG_LEVEL": "WARNING",
+    "PROGRESS_INTERVAL": 0,
 }
 
 
@@ -81,22 +86,30 @@ def child(variant: str, base_url: str, archive: str, company: str, urls_file: st
     process.crawl(crawler, **arguments)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    print(json.dumps({
-        "seconds": time.monotonic() - began,
-        "cpu": time.process_time() - cpu,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "pages": stats.get("response_received_count", 0),
-        "complaints": stats.get("archive/complaints_new", stats.get("item_scraped_count", 0)),
-        "finish_reason": stats.get("finish_reason"),
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": time.monotonic() - began,
+                "cpu": time.process_time() - cpu,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "pages": stats.get("response_received_count", 0),
+                "complaints": stats.get("archive/complaints_new", stats.get("item_scraped_count", 0)),
+                "finish_reason": stats.get("finish_reason"),
+            }
+        )
+    )
 
 
 # -- the parent ---------------------------------------------------------------------------------------------------
 
 
 def run(variant: str, base_url: str, archive: str, company: str, urls_file: Path, saved: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", variant, base_url, archive, company, str(urls_file),
-                           str(saved)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", variant, base_url, archive, company, str(urls_file), str(saved)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if done.returncode != 0 or not done.stdout.strip():
         sys.exit(f"{variant} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -137,25 +150,34 @@ def main() -> None:
     from complaints_crawler.items import utc_now
     from complaints_crawler.synthetic import generate_board
 
-    variants = ["full", "bare", "download"] + (["full-pg"] if args.postgres else []) + ([] if args.no_import else ["import"])
+    variants = (
+        ["full", "bare", "download"] + (["full-pg"] if args.postgres else []) + ([] if args.no_import else ["import"])
+    )
     results: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        board = generate_board("consumercomplaints", args.pages * 20, utc_now().date() - timedelta(days=90),
-                               days_per_complaint=0.2)
+        board = generate_board(
+            "consumercomplaints", args.pages * 20, utc_now().date() - timedelta(days=90), days_per_complaint=0.2
+        )
         board.write(folder / "sites")
         board_dir = folder / "sites" / "consumercomplaints" / board.board_path.strip("/")
         saved = folder / "saved"
         saved.mkdir()
         for number in range(1, board.pages + 1):
             page = board_dir / ("index.html" if number == 1 else f"page/{number}/index.html")
-            (saved / f"page-{number:04d}.html").write_text(page.read_text(encoding="utf-8").replace(
-                "<head>", f'<head><link rel="canonical" href="https://www.consumercomplaints.in{board.board_path}'
-                f'{"" if number == 1 else f"/page/{number}"}">'), encoding="utf-8")
+            (saved / f"page-{number:04d}.html").write_text(
+                page.read_text(encoding="utf-8").replace(
+                    "<head>",
+                    f'<head><link rel="canonical" href="https://www.consumercomplaints.in{board.board_path}'
+                    f'{"" if number == 1 else f"/page/{number}"}">',
+                ),
+                encoding="utf-8",
+            )
         with serve_sites(["consumercomplaints"], root=folder / "sites") as sites:
             base = sites["consumercomplaints"].base_url
             urls = [f"{base}/robots.txt"] + [
-                f"{base}{board.board_path}{'' if n == 1 else f'/page/{n}'}" for n in range(1, board.pages + 2)]
+                f"{base}{board.board_path}{'' if n == 1 else f'/page/{n}'}" for n in range(1, board.pages + 2)
+            ]
             urls += [f"{base}{board.permalink_path(c)}" for c in board.complaints if c.cut or c.entries]
             urls_file = folder / "urls.json"
             urls_file.write_text(json.dumps(urls))
@@ -171,19 +193,26 @@ def main() -> None:
                     results[variant].append(run(name, base, archive, board.company, urls_file, saved))
                     if schema:
                         drop_schema(args.postgres, schema)
-                    print(f"round {round_number + 1} {variant}: {results[variant][-1]['seconds']:.1f} s",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"round {round_number + 1} {variant}: {results[variant][-1]['seconds']:.1f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
 
     def median(variant: str, key: str) -> float:
         return statistics.median(r[key] for r in results[variant])
 
-    print(f"\n{args.pages} board pages, {args.pages * 20} complaints, {len(urls)} requests a crawl; medians of "
-          f"{args.rounds} interleaved rounds; {os.cpu_count()} cores\n")
+    print(
+        f"\n{args.pages} board pages, {args.pages * 20} complaints, {len(urls)} requests a crawl; medians of "
+        f"{args.rounds} interleaved rounds; {os.cpu_count()} cores\n"
+    )
     print(f"{'variant':<10} {'seconds':>8} {'pages/s':>8} {'complaints/s':>13} {'CPU s':>7} {'peak RSS MB':>12}")
     for variant in variants:
         seconds, pages = median(variant, "seconds"), median(variant, "pages")
-        print(f"{variant:<10} {seconds:>8.1f} {pages / seconds:>8.0f} {median(variant, 'complaints') / seconds:>13.0f} "
-              f"{median(variant, 'cpu'):>7.1f} {median(variant, 'rss_mb'):>12.0f}")
+        print(
+            f"{variant:<10} {seconds:>8.1f} {pages / seconds:>8.0f} {median(variant, 'complaints') / seconds:>13.0f} "
+            f"{median(variant, 'cpu'):>7.1f} {median(variant, 'rss_mb'):>12.0f}"
+        )
 
     def rate(variant: str) -> float:
         return median(variant, "pages") / median(variant, "seconds")

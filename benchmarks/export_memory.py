@@ -46,17 +46,40 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="export-bench-") as folder:
             url = f"sqlite:///{Path(folder) / 'archive.db'}"
             # Filled by another process: a child forked from a big parent would count the parent's pages.
-            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synthetic_archive.py"), url, str(size)],
-                           check=True)
+            subprocess.run(
+                [sys.executable, str(ROOT / "benchmarks" / "synthetic_archive.py"), url, str(size)], check=True
+            )
             for fmt in args.formats.split(","):
                 out = Path(folder) / f"export.{fmt}"
                 table = [] if fmt == "sqlite" else ["--table", "threads"]
-                peak, seconds = peak_of([sys.executable, "-m", "complaints_crawler.cli", "export", "--format", fmt,
-                                         *table, "--out", str(out), "--archive", url])
+                peak, seconds = peak_of(
+                    [
+                        sys.executable,
+                        "-m",
+                        "complaints_crawler.cli",
+                        "export",
+                        "--format",
+                        fmt,
+                        *table,
+                        "--out",
+                        str(out),
+                        "--archive",
+                        url,
+                    ]
+                )
                 peaks.setdefault(fmt, []).append(peak)
-                print(json.dumps({"complaints": size, "format": fmt, "peak_mb": round(peak, 1),
-                                  "seconds": round(seconds, 1), "file_mb": round(out.stat().st_size / 2**20, 1)}),
-                      flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "complaints": size,
+                            "format": fmt,
+                            "peak_mb": round(peak, 1),
+                            "seconds": round(seconds, 1),
+                            "file_mb": round(out.stat().st_size / 2**20, 1),
+                        }
+                    ),
+                    flush=True,
+                )
     for fmt, values in peaks.items():
         print(json.dumps({"format": fmt, f"peak_{sizes[-1]}_over_{sizes[0]}": round(values[-1] / values[0], 2)}))
 

@@ -48,7 +48,7 @@ def write_rate(url: str, items: list, indexed: bool) -> float:
     store = ArchiveStore.open(url, near_duplicates=False)
     started = time.perf_counter()
     for start in range(0, len(items), 500):
-        store.write([], items[start:start + 500], None)
+        store.write([], items[start : start + 500], None)
     elapsed = time.perf_counter() - started
     store.close()
     return len(items) / elapsed
@@ -82,8 +82,10 @@ def main() -> None:
                     finally:
                         with psycopg.connect(args.pg, autocommit=True) as conn:
                             conn.execute(f"DROP SCHEMA {schema} CASCADE")
-                print(json.dumps({"backend": backend, "full_text_index": indexed,
-                                  "complaints_per_s": round(rate)}), flush=True)
+                print(
+                    json.dumps({"backend": backend, "full_text_index": indexed, "complaints_per_s": round(rate)}),
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

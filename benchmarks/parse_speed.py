@@ -41,12 +41,30 @@ class Case(NamedTuple):
 
 CASES: list[Case] = [
     Case("bbb microsoft p1 (6 cards)", bbb.parse_complaints_page, f"bbb/{BBB_MS}/index.html", f"{BBB}/{BBB_MS}"),
-    Case("bbb microsoft p2 (4 cards)", bbb.parse_complaints_page, f"bbb/{BBB_MS}/index@page=2.html", f"{BBB}/{BBB_MS}?page=2"),
-    Case("bbb charter (10 cards, labels only)", bbb.parse_complaints_page, f"bbb/{BBB_CHARTER}/index.html", f"{BBB}/{BBB_CHARTER}"),
-    Case("consumercomplaints xiaomi p75 (20 cards)", consumercomplaints.parse_page,
-         "consumercomplaints/xiaomi-india-b106391/page/75/index.html", f"{CC}/xiaomi-india-b106391/page/75"),
-    Case("complaintsboard xiaomi p1 (5 cards)", complaintsboard.parse_page,
-         "complaintsboard/xiaomi-b128703/index.html", f"{CB}/xiaomi-b128703"),
+    Case(
+        "bbb microsoft p2 (4 cards)",
+        bbb.parse_complaints_page,
+        f"bbb/{BBB_MS}/index@page=2.html",
+        f"{BBB}/{BBB_MS}?page=2",
+    ),
+    Case(
+        "bbb charter (10 cards, labels only)",
+        bbb.parse_complaints_page,
+        f"bbb/{BBB_CHARTER}/index.html",
+        f"{BBB}/{BBB_CHARTER}",
+    ),
+    Case(
+        "consumercomplaints xiaomi p75 (20 cards)",
+        consumercomplaints.parse_page,
+        "consumercomplaints/xiaomi-india-b106391/page/75/index.html",
+        f"{CC}/xiaomi-india-b106391/page/75",
+    ),
+    Case(
+        "complaintsboard xiaomi p1 (5 cards)",
+        complaintsboard.parse_page,
+        "complaintsboard/xiaomi-b128703/index.html",
+        f"{CB}/xiaomi-b128703",
+    ),
 ]
 
 

@@ -56,8 +56,14 @@ def measure(url: str, runs: int) -> tuple[list[dict], list[float]]:
             search(engine, query, filters, limit=20)
             times.append((time.perf_counter() - started) * 1000)
         everything += times
-        rows.append({"query": kind, "hits_shown": hits, "median_ms": round(statistics.median(times), 1),
-                     "p95_ms": round(percentile(times, 95), 1)})
+        rows.append(
+            {
+                "query": kind,
+                "hits_shown": hits,
+                "median_ms": round(statistics.median(times), 1),
+                "p95_ms": round(percentile(times, 95), 1),
+            }
+        )
     engine.dispose()
     return rows, everything
 
@@ -75,19 +81,28 @@ def index_size(url: str) -> dict[str, float]:
     engine = make_engine(url)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            index = conn.execute(text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'complaints_fts%' "
-                                      "OR name LIKE 'responses_fts%'")).scalar_one()
-            total = conn.execute(text("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
-                                 ).scalar_one()
+            index = conn.execute(
+                text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'complaints_fts%' OR name LIKE 'responses_fts%'")
+            ).scalar_one()
+            total = conn.execute(
+                text("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
+            ).scalar_one()
         else:
-            index = conn.execute(text(
-                "SELECT pg_relation_size('ix_complaints_search_vector')"
-                " + pg_relation_size('ix_responses_search_vector')"
-                " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM complaints)"
-                " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM responses)")).scalar_one()
-            total = conn.execute(text("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
-                                      "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
-                                      "AND c.relkind = 'r'")).scalar_one()
+            index = conn.execute(
+                text(
+                    "SELECT pg_relation_size('ix_complaints_search_vector')"
+                    " + pg_relation_size('ix_responses_search_vector')"
+                    " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM complaints)"
+                    " + (SELECT coalesce(sum(pg_column_size(search_vector)), 0) FROM responses)"
+                )
+            ).scalar_one()
+            total = conn.execute(
+                text(
+                    "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+                    "AND c.relkind = 'r'"
+                )
+            ).scalar_one()
     engine.dispose()
     return {"index_mb": round(float(index) / 2**20, 1), "archive_mb": round(float(total) / 2**20, 1)}
 
@@ -104,10 +119,20 @@ def run_size(backend: str, url: str, size: int, runs: int) -> None:
     rows, everything = measure(url, runs)
     for row in rows:
         print(json.dumps({"backend": backend, "complaints": size, **row}), flush=True)
-    print(json.dumps({"backend": backend, "complaints": size, "query": "ALL",
-                      "median_ms": round(statistics.median(everything), 1),
-                      "p95_ms": round(percentile(everything, 95), 1), **index_size(url),
-                      "fill_s": round(filled, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "backend": backend,
+                "complaints": size,
+                "query": "ALL",
+                "median_ms": round(statistics.median(everything), 1),
+                "p95_ms": round(percentile(everything, 95), 1),
+                **index_size(url),
+                "fill_s": round(filled, 1),
+            }
+        ),
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def vocabulary() -> list[str]:
 
 def weights() -> np.ndarray:
     ranks = np.arange(1, VOCABULARY_SIZE + 1, dtype=np.float64)
-    p = ranks ** -ZIPF_S
+    p = ranks**-ZIPF_S
     return p / p.sum()
 
 
@@ -58,9 +58,20 @@ def fill(url: str, count: int, chunk: int = 20_000) -> None:
     now = datetime.now(timezone.utc)  # noqa: UP017
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(insert(BusinessRow), [
-            {"id": b, "source": "bbb", "external_id": f"synthetic-{b}", "name": f"Synthetic Business {b}",
-             "first_seen_at": now, "last_seen_at": now} for b in range(1, BUSINESSES + 1)])
+        conn.execute(
+            insert(BusinessRow),
+            [
+                {
+                    "id": b,
+                    "source": "bbb",
+                    "external_id": f"synthetic-{b}",
+                    "name": f"Synthetic Business {b}",
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                }
+                for b in range(1, BUSINESSES + 1)
+            ],
+        )
     for start in range(0, count, chunk):
         ids = range(start + 1, min(start + chunk, count) + 1)
         bodies = words[rng.choice(VOCABULARY_SIZE, size=(len(ids), COMPLAINT_WORDS), p=p)]
@@ -68,18 +79,41 @@ def fill(url: str, count: int, chunk: int = 20_000) -> None:
         complaints, responses = [], []
         for n, i in enumerate(ids):
             text = " ".join(bodies[n])
-            complaints.append({
-                "id": i, "source": "bbb", "external_id": f"s{i}", "business_id": i % BUSINESSES + 1, "title": None,
-                "filed_on": date(2023, 1, 1) + timedelta(days=i % 1095), "complaint_type": "Billing Issues",
-                "status": "Answered", "text": text, "text_normalized": text, "content_hash": f"{i:064x}",
-                "mask_count": 0, "entry_count": 2, "photos_count": 0, "comments_count": 0, "helpful_count": 0,
-                "first_seen_at": now, "last_seen_at": now, "last_changed_at": now})
+            complaints.append(
+                {
+                    "id": i,
+                    "source": "bbb",
+                    "external_id": f"s{i}",
+                    "business_id": i % BUSINESSES + 1,
+                    "title": None,
+                    "filed_on": date(2023, 1, 1) + timedelta(days=i % 1095),
+                    "complaint_type": "Billing Issues",
+                    "status": "Answered",
+                    "text": text,
+                    "text_normalized": text,
+                    "content_hash": f"{i:064x}",
+                    "mask_count": 0,
+                    "entry_count": 2,
+                    "photos_count": 0,
+                    "comments_count": 0,
+                    "helpful_count": 0,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "last_changed_at": now,
+                }
+            )
             for position in (1, 2):
                 entry = " ".join(entries[2 * n + position - 1])
-                responses.append({"complaint_id": i, "position": position,
-                                  "kind": "business_response" if position == 1 else "customer_answer",
-                                  "posted_on": date(2023, 1, 1) + timedelta(days=i % 1095 + position),
-                                  "text": entry, "text_normalized": entry})
+                responses.append(
+                    {
+                        "complaint_id": i,
+                        "position": position,
+                        "kind": "business_response" if position == 1 else "customer_answer",
+                        "posted_on": date(2023, 1, 1) + timedelta(days=i % 1095 + position),
+                        "text": entry,
+                        "text_normalized": entry,
+                    }
+                )
         with engine.begin() as conn:
             conn.execute(insert(ComplaintRow), complaints)
             conn.execute(insert(ResponseRow), responses)

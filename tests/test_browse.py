@@ -222,5 +222,8 @@ def test_a_postgresql_archive_is_browsed_through_its_sqlite_export(tmp_path_fact
 def test_browse_never_creates_an_archive(tmp_path, capsys):
     missing = tmp_path / "none.db"
     assert main(["browse", str(missing)]) == 1
-    assert capsys.readouterr().err == f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n"
+    assert (
+        capsys.readouterr().err
+        == f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n"
+    )
     assert not missing.exists()

@@ -286,5 +286,8 @@ def test_search_command(demo):
 def test_reading_never_creates_an_archive(tmp_path):
     missing = tmp_path / "missing.db"
     done = complaints_cli("search", "refund", "--archive", f"sqlite:///{missing}")
-    assert (done.returncode, done.stderr) == (1, f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n")
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n",
+    )
     assert not missing.exists()

@@ -149,7 +149,10 @@ def test_errors_are_one_line(demo, tmp_path):
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "nonsense" in done.stderr
     missing = tmp_path / "none.db"
     done = complaints_cli("sql", "SELECT 1", "--archive", f"sqlite:///{missing}")
-    assert (done.returncode, done.stderr) == (1, f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n")
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n",
+    )
     assert not missing.exists()
     with pytest.raises(ReadingError, match=r"^no SQL statement given$"):
         sql.check_statement(" -- only a comment\n;")

@@ -67,7 +67,9 @@ def link_near_duplicates(
     for complaint_id in ids:
         me = stored[complaint_id]
         matches = _confirm(me, (stored[i] for i in lsh_candidates.get(complaint_id, ())), threshold, k=5)
-        matches.update(_confirm(me, (stored[i] for i in repost_candidates.get(complaint_id, ())), repost_threshold, k=1))
+        matches.update(
+            _confirm(me, (stored[i] for i in repost_candidates.get(complaint_id, ())), repost_threshold, k=1)
+        )
         if not matches:
             continue
         earliest = min([me, *(stored[i] for i in matches)], key=lambda s: s.age_key)
@@ -79,10 +81,15 @@ def link_near_duplicates(
             conn.execute(
                 update(ComplaintRow)
                 .where(ComplaintRow.id == member.id)
-                .values(duplicate_of_id=root, duplicate_similarity=similarity if similarity is not None else max(matches.values()))
+                .values(
+                    duplicate_of_id=root,
+                    duplicate_similarity=similarity if similarity is not None else max(matches.values()),
+                )
             )
             # A member that headed a group of its own brings the group along: chains never form.
-            conn.execute(update(ComplaintRow).where(ComplaintRow.duplicate_of_id == member.id).values(duplicate_of_id=root))
+            conn.execute(
+                update(ComplaintRow).where(ComplaintRow.duplicate_of_id == member.id).values(duplicate_of_id=root)
+            )
             for other in stored.values():
                 if other.duplicate_of_id == member.id:
                     other.duplicate_of_id = root
@@ -111,7 +118,9 @@ def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplai
         # One array parameter instead of thousands of IN parameters.
         lookups = [query.where(LshBucketRow.bucket == any_(bindparam("buckets", buckets, type_=ARRAY(BigInteger))))]
     else:
-        lookups = [query.where(LshBucketRow.bucket.in_(buckets[i : i + _CHUNK])) for i in range(0, len(buckets), _CHUNK)]
+        lookups = [
+            query.where(LshBucketRow.bucket.in_(buckets[i : i + _CHUNK])) for i in range(0, len(buckets), _CHUNK)
+        ]
     for lookup in lookups:
         for band, bucket, complaint_id in conn.execute(lookup):
             if (band, bucket) in keys:
@@ -143,7 +152,9 @@ def _same_author_mates(conn: Connection, complaints: Sequence[_Stored]) -> dict[
 
 
 def _close_in_time(a: _Stored, b: _Stored) -> bool:
-    return a.filed_on is not None and b.filed_on is not None and abs((a.filed_on - b.filed_on).days) <= REPOST_WINDOW_DAYS
+    return (
+        a.filed_on is not None and b.filed_on is not None and abs((a.filed_on - b.filed_on).days) <= REPOST_WINDOW_DAYS
+    )
 
 
 def _confirm(me: _Stored, candidates: Iterable[_Stored], threshold: float, k: int) -> dict[int, float]:
@@ -163,11 +174,19 @@ def _root(conn: Connection, complaint: _Stored) -> int:
     while parent is not None and parent not in seen:
         root = parent
         seen.add(parent)
-        parent = conn.execute(select(ComplaintRow.duplicate_of_id).where(ComplaintRow.id == parent)).scalar_one_or_none()
+        parent = conn.execute(
+            select(ComplaintRow.duplicate_of_id).where(ComplaintRow.id == parent)
+        ).scalar_one_or_none()
     return root
 
 
 def _load(conn: Connection, where: list[Any]) -> dict[int, _Stored]:
-    columns = (ComplaintRow.id, ComplaintRow.business_id, ComplaintRow.author, ComplaintRow.filed_on,
-               ComplaintRow.text_normalized, ComplaintRow.duplicate_of_id)
+    columns = (
+        ComplaintRow.id,
+        ComplaintRow.business_id,
+        ComplaintRow.author,
+        ComplaintRow.filed_on,
+        ComplaintRow.text_normalized,
+        ComplaintRow.duplicate_of_id,
+    )
     return {row.id: _Stored(*row) for row in conn.execute(select(*columns).where(*where))}

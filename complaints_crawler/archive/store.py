@@ -81,9 +81,14 @@ _BUSINESS_PROFILE_FIELDS = (
 
 
 class ArchiveStore:
-    def __init__(self, engine: Engine, *, duplicate_threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
-                 repost_threshold: float = settings.REPOST_THRESHOLD,
-                 near_duplicates: bool = settings.NEAR_DUPLICATES_ENABLED):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        duplicate_threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
+        repost_threshold: float = settings.REPOST_THRESHOLD,
+        near_duplicates: bool = settings.NEAR_DUPLICATES_ENABLED,
+    ):
         self.engine = engine
         self.near_duplicates = near_duplicates
         self.duplicate_threshold = duplicate_threshold
@@ -93,27 +98,54 @@ class ArchiveStore:
         self._next_analyze = ANALYZE_FIRST_AT
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True, duplicate_threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
-             repost_threshold: float = settings.REPOST_THRESHOLD,
-             near_duplicates: bool = settings.NEAR_DUPLICATES_ENABLED) -> ArchiveStore:
-        return cls(open_archive(url, create=create), duplicate_threshold=duplicate_threshold,
-                   repost_threshold=repost_threshold, near_duplicates=near_duplicates)
+    def open(
+        cls,
+        url: str,
+        *,
+        create: bool = True,
+        duplicate_threshold: float = settings.NEAR_DUPLICATE_THRESHOLD,
+        repost_threshold: float = settings.REPOST_THRESHOLD,
+        near_duplicates: bool = settings.NEAR_DUPLICATES_ENABLED,
+    ) -> ArchiveStore:
+        return cls(
+            open_archive(url, create=create),
+            duplicate_threshold=duplicate_threshold,
+            repost_threshold=repost_threshold,
+            near_duplicates=near_duplicates,
+        )
 
     def close(self) -> None:
         self.engine.dispose()
 
     # -- crawl runs -----------------------------------------------------------------------------------
 
-    def open_run(self, spider: str, arguments: dict[str, Any], *, company: str | None = None,
-                 location: str | None = None, mode: str | None = None, worker: str | None = None) -> int:
+    def open_run(
+        self,
+        spider: str,
+        arguments: dict[str, Any],
+        *,
+        company: str | None = None,
+        location: str | None = None,
+        mode: str | None = None,
+        worker: str | None = None,
+    ) -> int:
         """A new crawl_runs row (and, for a crawl of a company, its target's row, which the run points at)."""
         now = utc_now()
         with self.engine.begin() as conn:
             target_id = targets.record_run_start(conn, spider, company, location) if company else None
             run_id = conn.execute(
                 insert(CrawlRunRow)
-                .values(spider=spider, arguments=arguments, started_at=now, target_id=target_id, mode=mode,
-                        host=socket.gethostname()[:255], pid=os.getpid(), worker=worker, heartbeat_at=now)
+                .values(
+                    spider=spider,
+                    arguments=arguments,
+                    started_at=now,
+                    target_id=target_id,
+                    mode=mode,
+                    host=socket.gethostname()[:255],
+                    pid=os.getpid(),
+                    worker=worker,
+                    heartbeat_at=now,
+                )
                 .returning(CrawlRunRow.id)
             ).scalar_one()
         return run_id
@@ -123,8 +155,17 @@ class ArchiveStore:
         with self.engine.begin() as conn:
             conn.execute(update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(heartbeat_at=utc_now()))
 
-    def close_run(self, run_id: int, *, finish_reason: str | None, counts: dict[str, Any], stats: dict[str, Any],
-                  health: str | None = None, listing_url: str | None = None, full_sweep: bool = False) -> None:
+    def close_run(
+        self,
+        run_id: int,
+        *,
+        finish_reason: str | None,
+        counts: dict[str, Any],
+        stats: dict[str, Any],
+        health: str | None = None,
+        listing_url: str | None = None,
+        full_sweep: bool = False,
+    ) -> None:
         with self.engine.begin() as conn:
             target_id = conn.execute(
                 update(CrawlRunRow)
@@ -133,8 +174,13 @@ class ArchiveStore:
                 .returning(CrawlRunRow.target_id)
             ).scalar_one_or_none()
             if target_id is not None:
-                targets.record_run_end(conn, target_id, finished=finish_reason == FinishReason.FINISHED,
-                                       full_sweep=full_sweep, listing_url=listing_url)
+                targets.record_run_end(
+                    conn,
+                    target_id,
+                    finished=finish_reason == FinishReason.FINISHED,
+                    full_sweep=full_sweep,
+                    listing_url=listing_url,
+                )
 
     def mark_interrupted_runs(self, stale_after: timedelta) -> int:
         """Close the rows of runs whose process is gone (killed, or stopped before it could close its run): on
@@ -142,16 +188,19 @@ class ArchiveStore:
         host, stale_before = gone_before(stale_after)
         with self.engine.begin() as conn:
             running = conn.execute(
-                select(CrawlRunRow.id, CrawlRunRow.host, CrawlRunRow.pid, CrawlRunRow.heartbeat_at, CrawlRunRow.started_at)
-                .where(CrawlRunRow.finished_at.is_(None))
+                select(
+                    CrawlRunRow.id, CrawlRunRow.host, CrawlRunRow.pid, CrawlRunRow.heartbeat_at, CrawlRunRow.started_at
+                ).where(CrawlRunRow.finished_at.is_(None))
             ).all()
             gone = [row.id for row in running if run_is_gone(row, host, stale_before)]
             if gone:
                 conn.execute(
                     update(CrawlRunRow)
                     .where(CrawlRunRow.id.in_(gone), CrawlRunRow.finished_at.is_(None))
-                    .values(finished_at=func.coalesce(CrawlRunRow.heartbeat_at, CrawlRunRow.started_at),
-                            finish_reason=FinishReason.INTERRUPTED.value)
+                    .values(
+                        finished_at=func.coalesce(CrawlRunRow.heartbeat_at, CrawlRunRow.started_at),
+                        finish_reason=FinishReason.INTERRUPTED.value,
+                    )
                 )
         return len(gone)
 
@@ -161,8 +210,15 @@ class ArchiveStore:
         if not entries:
             return
         rows = [
-            dict(run_id=run_id, url=e.url, kind=e.kind, reason=e.reason, score=e.score, details=e.details,
-                 created_at=e.created_at)
+            dict(
+                run_id=run_id,
+                url=e.url,
+                kind=e.kind,
+                reason=e.reason,
+                score=e.score,
+                details=e.details,
+                created_at=e.created_at,
+            )
             for e in entries
         ]
         with self.engine.begin() as conn:
@@ -259,8 +315,12 @@ class ArchiveStore:
         poorer = [c for c in changed if c.key in stored and _is_poorer(c, stored[c.key])]
         if poorer:
             # A cut copy (a page that lost its end, a board card) must not replace a whole thread: kept as seen.
-            log.warning("%d complaint(s) arrived with fewer thread entries or a cut text than archived; the archived "
-                        "threads are kept: %s", len(poorer), ", ".join(":".join(c.key) for c in poorer[:10]))
+            log.warning(
+                "%d complaint(s) arrived with fewer thread entries or a cut text than archived; the archived "
+                "threads are kept: %s",
+                len(poorer),
+                ", ".join(":".join(c.key) for c in poorer[:10]),
+            )
             unchanged += poorer
             changed = [c for c in changed if c not in poorer]
             result.poorer_copies = len(poorer)
@@ -296,7 +356,11 @@ class ArchiveStore:
         kept_on_update = {"id", "source", "external_id", "first_seen_at", "duplicate_of_id", "duplicate_similarity"}
         stmt = stmt.on_conflict_do_update(
             index_elements=["source", "external_id"],
-            set_={col.name: stmt.excluded[col.name] for col in ComplaintRow.__table__.columns if col.name not in kept_on_update},
+            set_={
+                col.name: stmt.excluded[col.name]
+                for col in ComplaintRow.__table__.columns
+                if col.name not in kept_on_update
+            },
         )
         _execute_rows(conn, stmt, [_complaint_values(c, business_ids[c.business_key], now) for c in changed])
         ids = _ids_by_key(conn, ComplaintRow, [c.key for c in changed])
@@ -312,8 +376,14 @@ class ArchiveStore:
             conn,
             ComplaintRevisionRow,
             [
-                dict(complaint_id=ids[c.key], run_id=run_id, content_hash=c.content_hash, status=c.item.status,
-                     entry_count=len(c.entries), observed_at=now)
+                dict(
+                    complaint_id=ids[c.key],
+                    run_id=run_id,
+                    content_hash=c.content_hash,
+                    status=c.item.status,
+                    entry_count=len(c.entries),
+                    observed_at=now,
+                )
                 for c in changed
             ],
         )
@@ -383,7 +453,9 @@ def _by_source(keys: Iterable[Key]) -> dict[str, list[str]]:
     return grouped
 
 
-def _lookup(conn: Connection, model: type[BusinessRow] | type[ComplaintRow], keys: Iterable[Key], *columns: Any) -> dict[Key, tuple[Any, ...]]:
+def _lookup(
+    conn: Connection, model: type[BusinessRow] | type[ComplaintRow], keys: Iterable[Key], *columns: Any
+) -> dict[Key, tuple[Any, ...]]:
     """Stored columns by natural key, one query per source."""
     found: dict[Key, tuple[Any, ...]] = {}
     for source, external_ids in _by_source(keys).items():
@@ -409,8 +481,15 @@ class _Stored:
 
 
 def _stored_by_key(conn: Connection, keys: Iterable[Key]) -> dict[Key, _Stored]:
-    found = _lookup(conn, ComplaintRow, keys, ComplaintRow.id, ComplaintRow.content_hash, ComplaintRow.entry_count,
-                    func.length(ComplaintRow.text))
+    found = _lookup(
+        conn,
+        ComplaintRow,
+        keys,
+        ComplaintRow.id,
+        ComplaintRow.content_hash,
+        ComplaintRow.entry_count,
+        func.length(ComplaintRow.text),
+    )
     return {key: _Stored(*values) for key, values in found.items()}
 
 

@@ -44,8 +44,12 @@ class PageSpamMiddleware:
             return response
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
-            result = score_html(text, expected_scripts(self.crawler), self.threshold,
-                                expected_languages=expected_languages(self.crawler))
+            result = score_html(
+                text,
+                expected_scripts(self.crawler),
+                self.threshold,
+                expected_languages=expected_languages(self.crawler),
+            )
         except Exception:
             # A scorer bug must not cost the page: let it through to its parser, loudly.
             log.exception("spam check failed on %s; the page is passed on unchecked", response.url)
@@ -55,6 +59,12 @@ class PageSpamMiddleware:
         if not result.is_spam:
             return response
         self.stats.inc_value("spam/pages_rejected")
-        quarantine(self.crawler, QuarantineKind.SPAM_PAGE, f"spam page (score {result.score:.2f}): {reason_line(result)}",
-                   url=response.url, score=result.score, details=spam_details(result))
+        quarantine(
+            self.crawler,
+            QuarantineKind.SPAM_PAGE,
+            f"spam page (score {result.score:.2f}): {reason_line(result)}",
+            url=response.url,
+            score=result.score,
+            details=spam_details(result),
+        )
         raise IgnoreRequest(f"spam page {response.url} (score {result.score:.2f})")

@@ -51,7 +51,7 @@ def complaints_url(profile: str, page: int = 1) -> str:
 
 
 def business_external_id(url: str) -> str | None:
-    """"{bbbId}-{businessId}" from a profile URL, or None when the URL is not a profile URL."""
+    """ "{bbbId}-{businessId}" from a profile URL, or None when the URL is not a profile URL."""
     match = _PROFILE_PATH.match(urlsplit(url).path)
     return f"{match['bbb']}-{match['biz']}" if match else None
 
@@ -426,8 +426,22 @@ def _json_type(value: Any) -> str:
 
 
 _LEGAL_SUFFIXES = frozenset(
-    {"inc", "incorporated", "corp", "corporation", "llc", "ltd", "limited", "co", "company", "lp", "llp", "plc", "pllc",
-     "pc"}
+    {
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "llc",
+        "ltd",
+        "limited",
+        "co",
+        "company",
+        "lp",
+        "llp",
+        "plc",
+        "pllc",
+        "pc",
+    }
 )
 _NON_WORD = re.compile(r"[^\w]+")
 

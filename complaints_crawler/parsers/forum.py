@@ -479,8 +479,9 @@ def _read_card(
     except Exception as error:  # one odd card must not cost the page: quarantine it with the error
         logger.exception("%s card %s could not be read", site.source.value, _card_id(card, site))
         reason = f"{type(error).__name__}: {error}"
-    return CardFailure(reason=" ".join(reason.split()), card_id=_card_id(card, site),
-                       snippet=element_text(card.element)[:300])
+    return CardFailure(
+        reason=" ".join(reason.split()), card_id=_card_id(card, site), snippet=element_text(card.element)[:300]
+    )
 
 
 # ----------------------------------------------------------------------------------------------- pages

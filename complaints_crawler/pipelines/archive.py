@@ -120,8 +120,13 @@ class ArchivePipeline(Stage):
                     with store.engine.connect() as conn:
                         state = load_target(conn, spider.name, target_key(company, location))
                     self.previous_seen = state.last_complaints_seen if state else None
-                self.run_id = store.open_run(spider.name, dict(getattr(spider, "arguments", {})), company=company,
-                                                location=location, worker=self.settings.get("WORKER_ID"))
+                self.run_id = store.open_run(
+                    spider.name,
+                    dict(getattr(spider, "arguments", {})),
+                    company=company,
+                    location=location,
+                    worker=self.settings.get("WORKER_ID"),
+                )
             except SQLAlchemyError:
                 store.close()
                 raise
@@ -205,8 +210,9 @@ class ArchivePipeline(Stage):
         batch = Pending()
         for unit in units:
             batch.add(unit)
-        result = self.store.write(list(batch.businesses.values()), batch.complaints, self.run_id,
-                                  seen=[s.key for s in batch.seen])
+        result = self.store.write(
+            list(batch.businesses.values()), batch.complaints, self.run_id, seen=[s.key for s in batch.seen]
+        )
         self.count("batches")
         self.count("businesses", len(batch.businesses))
         self.count("near_duplicates", result.near_duplicates)
@@ -218,15 +224,24 @@ class ArchivePipeline(Stage):
     def _quarantine_refused(self, unit: Unit, error: BaseException) -> None:
         item = unit.item if isinstance(unit, PreparedComplaint) else unit
         self.count("refused_items")
-        quarantine(self.crawler, QuarantineKind.INVALID_ITEM, f"the archive refused the item: {_first_line(error)}",
-                   url=getattr(item, "url", None), details={"item": item.model_dump(mode="json")})
+        quarantine(
+            self.crawler,
+            QuarantineKind.INVALID_ITEM,
+            f"the archive refused the item: {_first_line(error)}",
+            url=getattr(item, "url", None),
+            details={"item": item.model_dump(mode="json")},
+        )
 
     def _write_refused(self, error: BaseException) -> None:
         self.failed_writes += 1
         self.flush_at = len(self.pending) + self.batch_size  # the next attempt comes a batch later
         self.count("write_errors")
-        log.error("the archive refused a write (%d in a row): %s; %d complaints wait in memory", self.failed_writes,
-                  _first_line(error), len(self.pending.complaints))
+        log.error(
+            "the archive refused a write (%d in a row): %s; %d complaints wait in memory",
+            self.failed_writes,
+            _first_line(error),
+            len(self.pending.complaints),
+        )
         if self.failed_writes >= self.write_attempts and not self.stopping:
             self.stopping = True
             log.error("stopping the crawl: the archive refused %d writes in a row", self.failed_writes)
@@ -251,15 +266,26 @@ class ArchivePipeline(Stage):
             with self.spill_path.open("a", encoding="utf-8") as out:
                 out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         except OSError as error:
-            log.critical("%d complaints are lost: neither the archive nor %s took them (%s)", len(pending.complaints),
-                         self.spill_path, error)
+            log.critical(
+                "%d complaints are lost: neither the archive nor %s took them (%s)",
+                len(pending.complaints),
+                self.spill_path,
+                error,
+            )
             return
         site = pending.complaints[0].item.source.value if pending.complaints else name
         self.count("unarchived_complaints", len(pending.complaints))
-        log.error("%d complaints, %d businesses and %d quarantine entries could not be archived; they are saved in %s. "
-                  "Archive them with: complaints import --site %s --archive %s %s", len(pending.complaints),
-                  len(pending.businesses), len(self.quarantined), self.spill_path, site, self.shown_url,
-                  self.spill_path)
+        log.error(
+            "%d complaints, %d businesses and %d quarantine entries could not be archived; they are saved in %s. "
+            "Archive them with: complaints import --site %s --archive %s %s",
+            len(pending.complaints),
+            len(pending.businesses),
+            len(self.quarantined),
+            self.spill_path,
+            site,
+            self.shown_url,
+            self.spill_path,
+        )
         self.pending, self.quarantined = Pending(), []
 
     # -- closing -------------------------------------------------------------------------------------------
@@ -297,9 +323,13 @@ class ArchivePipeline(Stage):
         assert self.run_id is not None
         stats = self.stats.get_stats()
         seen = self.totals.new + self.totals.updated + self.totals.unchanged
-        run_health = health.assess(finish_reason=reason, complaints_seen=seen, quarantined=self.quarantined_count,
-                                   previous_seen=self.previous_seen,
-                                   max_quarantine_ratio=self.settings.getfloat("HEALTH_MAX_QUARANTINE_RATIO"))
+        run_health = health.assess(
+            finish_reason=reason,
+            complaints_seen=seen,
+            quarantined=self.quarantined_count,
+            previous_seen=self.previous_seen,
+            max_quarantine_ratio=self.settings.getfloat("HEALTH_MAX_QUARANTINE_RATIO"),
+        )
         self.stats.set_value("archive/health", run_health)
         counts = dict(
             pages=stats.get("response_received_count", 0),
@@ -311,14 +341,27 @@ class ArchivePipeline(Stage):
             mode=stats.get("refresh/mode"),
         )
         try:
-            self.store.close_run(self.run_id, finish_reason=reason, counts=counts, stats=_jsonable_stats(stats),
-                                 health=run_health, listing_url=stats.get("refresh/listing_url"),
-                                 full_sweep=stats.get("refresh/mode") == "full")
+            self.store.close_run(
+                self.run_id,
+                finish_reason=reason,
+                counts=counts,
+                stats=_jsonable_stats(stats),
+                health=run_health,
+                listing_url=stats.get("refresh/listing_url"),
+                full_sweep=stats.get("refresh/mode") == "full",
+            )
         except SQLAlchemyError as error:
             log.error("crawl run %d could not be closed in the archive: %s", self.run_id, _first_line(error))
-        log.info("crawl run %d closed (%s): %d new, %d updated, %d unchanged, %d quarantined; health: %s",
-                 self.run_id, reason, self.totals.new, self.totals.updated, self.totals.unchanged,
-                 self.quarantined_count, run_health)
+        log.info(
+            "crawl run %d closed (%s): %d new, %d updated, %d unchanged, %d quarantined; health: %s",
+            self.run_id,
+            reason,
+            self.totals.new,
+            self.totals.updated,
+            self.totals.unchanged,
+            self.quarantined_count,
+            run_health,
+        )
         self.store.close()
         self.store = None
         atexit.unregister(self._close_if_stopped_early)

@@ -229,8 +229,11 @@ class ComplaintsSpider(scrapy.Spider):
         number = cursor.number
         if response.status == 404:
             if cursor.first and cursor.remembered:
-                self.logger.warning("the remembered listing %s is gone (HTTP 404): resolving %r again",
-                                    cursor.listing, self.args.company)
+                self.logger.warning(
+                    "the remembered listing %s is gone (HTTP 404): resolving %r again",
+                    cursor.listing,
+                    self.args.company,
+                )
                 yield from self.resolve()
                 return
             if cursor.first:
@@ -291,8 +294,11 @@ class ComplaintsSpider(scrapy.Spider):
             yield from self.stop(f"complaints older than since={since}", cursor)
         elif settled:
             self.crawler.stats.set_value("refresh/stopped_early", True)
-            yield from self.stop("incremental: every complaint of the page is archived, unchanged and older "
-                                 f"than {self.plan.window_days} days", cursor)
+            yield from self.stop(
+                "incremental: every complaint of the page is archived, unchanged and older "
+                f"than {self.plan.window_days} days",
+                cursor,
+            )
         else:
             yield from self.next_page(cursor, ids)
 
@@ -359,8 +365,9 @@ class ComplaintsSpider(scrapy.Spider):
         retries = response.meta.get("cut_retries", 0)
         self.crawler.stats.inc_value("pages/cut")
         if retries < self.settings.getint("TRUNCATED_RETRY_TIMES"):
-            self.logger.warning("%s arrived cut (%d bytes, no closing tags): fetching it again", response.url,
-                                len(response.body))
+            self.logger.warning(
+                "%s arrived cut (%d bytes, no closing tags): fetching it again", response.url, len(response.body)
+            )
             assert response.request is not None
             yield response.request.replace(dont_filter=True, meta={**response.meta, "cut_retries": retries + 1})
             return
@@ -368,8 +375,11 @@ class ComplaintsSpider(scrapy.Spider):
             QuarantineKind.TRUNCATED_PAGE,
             f"the page arrived cut {retries + 1} times ({len(response.body)} bytes, no closing </html>)",
             url=self.live_url(response.url),
-            details={"status": response.status, "bytes": len(response.body),
-                     "end": snippet(self.text_of(response)[-SNIPPET_CHARS:])},
+            details={
+                "status": response.status,
+                "bytes": len(response.body),
+                "end": snippet(self.text_of(response)[-SNIPPET_CHARS:]),
+            },
         )
 
     # -- blocks ----------------------------------------------------------------------------------------
@@ -390,8 +400,9 @@ class ComplaintsSpider(scrapy.Spider):
             url=self.live_url(response.url),
             details={"status": response.status, "retries": retries, "snippet": snippet(self.text_of(response))},
         )
-        self.close_with(FinishReason.BLOCKED,
-                        f"blocked at {response.url}: {reason}, after {retries} retries. {self.BLOCKED_ADVICE}")
+        self.close_with(
+            FinishReason.BLOCKED, f"blocked at {response.url}: {reason}, after {retries} retries. {self.BLOCKED_ADVICE}"
+        )
 
     # -- helpers ---------------------------------------------------------------------------------------
 
@@ -408,7 +419,7 @@ class ComplaintsSpider(scrapy.Spider):
         """A URL fetched from the configured origin (the fixture site in tests), on the live origin."""
         base, live = self.base_url, self.site.live_origin.rstrip("/")
         if base != live and (url == base or url.startswith((base + "/", base + "?"))):
-            return live + url[len(base):]
+            return live + url[len(base) :]
         return url
 
     def close_with(self, reason: FinishReason, message: str) -> NoReturn:
@@ -424,7 +435,8 @@ class ComplaintsSpider(scrapy.Spider):
         for failure in page.failures:
             self.quarantine(
                 QuarantineKind.PARSE_ERROR,
-                f"unreadable card {failure.card_id}: {failure.reason}" if failure.card_id
+                f"unreadable card {failure.card_id}: {failure.reason}"
+                if failure.card_id
                 else f"unreadable page: {failure.reason}",
                 url=page.url,
                 details={"card_id": failure.card_id, "snippet": snippet(failure.snippet, 2000)},
@@ -453,4 +465,3 @@ def describe_failure(failure: Failure) -> str:
     if failure.check(IgnoreRequest):
         return f"not fetched ({failure.getErrorMessage() or 'ignored'})"
     return f"{getattr(failure.type, '__name__', 'error')}: {failure.getErrorMessage()}"
-

@@ -17,12 +17,51 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 from lxml.etree import ParserError, _Comment, _Element, _ProcessingInstruction
 
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul",
-    "body", "html",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "ul",
+        "body",
+        "html",
+    }
+)
 PARAGRAPH_TAGS = frozenset({"p", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "input", "select", "textarea"})
 
@@ -79,8 +118,10 @@ def _wide_text(html: str) -> str | None:
     nuls = html.count("\x00")
     if nuls < _NUL_SHARE * len(html):
         return None  # a few stray NULs: lxml reads them as U+FFFD
-    return (f"page text is {round(100 * nuls / len(html))}% NUL characters (UTF-16 read with a one-byte "
-            "charset?): that part of the page cannot be read")
+    return (
+        f"page text is {round(100 * nuls / len(html))}% NUL characters (UTF-16 read with a one-byte "
+        "charset?): that part of the page cannot be read"
+    )
 
 
 def _parse(html: str | bytes) -> tuple[_Element, lxml_html.HTMLParser]:
