@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator
 
 from complaints_crawler.items import Source
 
@@ -105,3 +107,12 @@ def site(name: str) -> Site:
         return SITES[name]
     except KeyError:
         raise UnknownSite(f"unknown site {name!r}; expected one of: {', '.join(SITES)}") from None
+
+
+def _registered(name: str) -> str:
+    site(name)  # an UnknownSite (a ValueError) names the registered sites
+    return name
+
+
+# A site name in a targets file or an import: one of the registry's, checked where it is read.
+SiteName = Annotated[str, AfterValidator(_registered)]

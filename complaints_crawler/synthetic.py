@@ -20,7 +20,8 @@ from typing import Any
 
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 
-_WORDS = [
+# Everyday complaint words (the archive-test factories write with them too).
+COMPLAINT_WORDS = [
     "refund",
     "order",
     "delivery",
@@ -47,6 +48,9 @@ _WORDS = [
     "centre",
     "cancelled",
     "account",
+]
+_WORDS = [
+    *COMPLAINT_WORDS,
     "replacement",
     "technician",
     "appointment",

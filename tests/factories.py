@@ -6,35 +6,8 @@ import random
 from datetime import date, timedelta
 
 from complaints_crawler.items import Business, BusinessRef, Complaint, Response, ResponseKind, Source, Verdict
+from complaints_crawler.synthetic import COMPLAINT_WORDS as WORDS
 
-WORDS = [
-    "refund",
-    "order",
-    "delivery",
-    "phone",
-    "screen",
-    "battery",
-    "replaced",
-    "engineer",
-    "visit",
-    "warranty",
-    "invoice",
-    "charged",
-    "twice",
-    "customer",
-    "care",
-    "promised",
-    "callback",
-    "never",
-    "happened",
-    "store",
-    "manager",
-    "rude",
-    "service",
-    "centre",
-    "cancelled",
-    "account",
-]
 # Made-up words on top, so synthetic complaints differ like real ones do (they must not all be near-duplicates).
 VOCABULARY = WORDS + [
     a + b + c

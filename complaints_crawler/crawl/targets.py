@@ -21,9 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from complaints_crawler.sites import SITES
+from complaints_crawler.sites import SiteName
 
 _TABLE = re.compile(r"^\s*\[\[\s*target\s*\]\]\s*(?:#.*)?$")
 
@@ -35,20 +35,13 @@ class TargetsFileError(ValueError):
 class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    site: str
+    site: SiteName
     company: str = Field(min_length=1)
     location: str | None = None
     max_pages: int | None = Field(default=None, ge=1)
     since: date | None = None
     start_page: int | None = Field(default=None, ge=1)
     line: int = Field(default=0, exclude=True)  # where the target starts in its file
-
-    @field_validator("site")
-    @classmethod
-    def _known_site(cls, site: str) -> str:
-        if site not in SITES:
-            raise ValueError(f"unknown site {site!r}; expected one of: {', '.join(SITES)}")
-        return site
 
     def arguments(self, *, full: bool = False) -> dict[str, str]:
         """The spider arguments (`-a name=value`) of this target."""

@@ -30,7 +30,7 @@ from complaints_crawler.parsers import page_parser
 from complaints_crawler.parsers.base import ParsedPage
 from complaints_crawler.parsers.bbb import is_challenge_page
 from complaints_crawler.quarantine import QuarantineKind
-from complaints_crawler.sites import SITES
+from complaints_crawler.sites import SiteName
 from complaints_crawler.spiders.base import ComplaintsSpider, snippet
 
 PAGE_SUFFIXES = (".html", ".htm")
@@ -46,16 +46,9 @@ _HEAD_CHARS = 50_000
 class ImportArguments(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    site: str
+    site: SiteName
     files: list[str] = Field(min_length=1)
     url: str | None = None
-
-    @field_validator("site")
-    @classmethod
-    def _known_site(cls, site: str) -> str:
-        if site not in SITES:
-            raise ValueError(f"unknown site {site!r}; expected one of: {', '.join(SITES)}")
-        return site
 
     @field_validator("files", mode="before")
     @classmethod
