@@ -143,10 +143,14 @@ def _same_author_mates(conn: Connection, complaints: Sequence[_Stored]) -> dict[
             ComplaintRow.author.in_(sorted({c.author for c in authored if c.author})),
         ],
     )
+    # Grouped by (business, author): each complaint is compared with its own author's posts only.
+    by_author: dict[tuple[int, str | None], list[_Stored]] = {}
+    for o in others.values():
+        by_author.setdefault((o.business_id, o.author), []).append(o)
     mates: dict[int, set[int]] = {}
     for c in authored:
-        for o in others.values():
-            if o.id != c.id and o.business_id == c.business_id and o.author == c.author and _close_in_time(c, o):
+        for o in by_author.get((c.business_id, c.author), ()):
+            if o.id != c.id and _close_in_time(c, o):
                 mates.setdefault(c.id, set()).add(o.id)
     return mates
 
