@@ -32,7 +32,8 @@ from complaints_crawler.items import Business, BusinessRef, Complaint, Response,
 from complaints_crawler.parsers.base import CardFailure, ParsedPage
 from complaints_crawler.parsers.lost_cards import CardStart, card_starts, page_failures
 from complaints_crawler.parsers.values import join_url, parse_count
-from complaints_crawler.text.html_text import element_lines, element_text, read_html
+from complaints_crawler.text.html_text import element_lines, element_text
+from complaints_crawler.text.page_reading import take
 
 logger = logging.getLogger(__name__)
 
@@ -489,7 +490,7 @@ def _read_card(
 
 def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """Every card of a board page; cut or commented cards are listed in `permalinks_to_fetch`."""
-    document = read_html(html)
+    document = take(html).document  # the spam check's tree when it read this page
     root = document.root
     business = _page_business(root, url, site)
     cards = _all(root, site.card)
@@ -514,7 +515,7 @@ def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
 
 def parse_permalink_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """The one complaint of a permalink page, with its full text and whole thread."""
-    document = read_html(html)
+    document = take(html).document  # the spam check's tree when it read this page
     root = document.root
     business = _page_business(root, url, site)
     found = _first(root, site.card)

@@ -139,9 +139,11 @@ def score_html(
     threshold: float = DEFAULT_THRESHOLD,
     *,
     expected_languages: Collection[str] | None = None,
+    rendered: str | None = None,
 ) -> SpamScore:
-    """Score the text a browser would show for `html` (scripts, styles and hidden markup ignored)."""
-    text = element_text(parse_html(html))
+    """Score the text a browser would show for `html` (scripts, styles and hidden markup ignored); `rendered` is
+    that text when the caller has rendered it already (`element_text` of the page's root)."""
+    text = element_text(parse_html(html)) if rendered is None else rendered
     result = score(text, expected_scripts, threshold, expected_languages=expected_languages)
     size = len(html)
     visible = len(text.encode("utf-8", "surrogatepass") if isinstance(html, bytes) else text) / size if size else 0.0
