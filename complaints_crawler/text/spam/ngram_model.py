@@ -34,10 +34,8 @@ def reads(lowered: str) -> bool:
 
 def ngrams(text: str) -> set[str]:
     """Character n-grams of each word padded with spaces (digits folded to 0), of the first MODEL_CHARS characters."""
-    grams: set[str] = set()
-    for word in set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split()):  # a repeated word adds no n-gram
-        grams |= _word_ngrams(word)
-    return grams
+    words = set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split())  # a repeated word adds no n-gram
+    return set().union(*map(_word_ngrams, words))
 
 
 @lru_cache(maxsize=1 << 16)
