@@ -143,6 +143,7 @@ def test_the_archive_stage_writes_batches_and_closes_its_run(archive):
     store.process_item(business(0))
     for n in range(4):
         assert isinstance(store.process_item(prepare.process_item(complaint(n))), Complaint)  # reported as scraped
+    store.wait()  # the batch is written on the writer thread
     assert rows(archive, func.count(ComplaintRow.id)) == [(2,)]  # one batch of 3 items (a business, 2 complaints)
     store._on_spider_closed("finished")
     assert rows(archive, func.count(ComplaintRow.id)) + rows(archive, func.count(ResponseRow.id)) == [(4,), (8,)]

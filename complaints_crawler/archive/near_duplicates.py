@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, select, update
@@ -133,20 +133,29 @@ def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplai
 
 
 def _same_author_mates(conn: Connection, complaints: Sequence[_Stored]) -> dict[int, set[int]]:
-    authored = [c for c in complaints if c.author]
+    # A complaint without a date is close in time to none: it has no re-post mates.
+    authored = [c for c in complaints if c.author and c.filed_on]
     if not authored:
         return {}
+    window = timedelta(days=REPOST_WINDOW_DAYS)
+    first, last = min(c.filed_on for c in authored if c.filed_on), max(c.filed_on for c in authored if c.filed_on)
     others = _load(
         conn,
         [
             ComplaintRow.business_id.in_(sorted({c.business_id for c in authored})),
             ComplaintRow.author.in_(sorted({c.author for c in authored if c.author})),
+            # Only the batch's time span, a window either side: an author's older posts stay in the archive.
+            ComplaintRow.filed_on.between(first - window, last + window),
         ],
     )
+    # Grouped by (business, author): each complaint is compared with its own author's posts only.
+    by_author: dict[tuple[int, str | None], list[_Stored]] = {}
+    for o in others.values():
+        by_author.setdefault((o.business_id, o.author), []).append(o)
     mates: dict[int, set[int]] = {}
     for c in authored:
-        for o in others.values():
-            if o.id != c.id and o.business_id == c.business_id and o.author == c.author and _close_in_time(c, o):
+        for o in by_author.get((c.business_id, c.author), ()):
+            if o.id != c.id and _close_in_time(c, o):
                 mates.setdefault(c.id, set()).add(o.id)
     return mates
 
@@ -158,9 +167,11 @@ def _close_in_time(a: _Stored, b: _Stored) -> bool:
 
 
 def _confirm(me: _Stored, candidates: Iterable[_Stored], threshold: float, k: int) -> dict[int, float]:
-    mine = shingles(me.text_normalized, k)
+    mine: set[str] | None = None  # most complaints have no candidate: their shingles are never needed
     found = {}
     for other in candidates:
+        if mine is None:
+            mine = shingles(me.text_normalized, k)
         similarity = jaccard(mine, shingles(other.text_normalized, k))
         if similarity >= threshold:
             found[other.id] = round(similarity, 4)

@@ -25,7 +25,8 @@ from complaints_crawler.parsers.bbb_threads import Thread, read_threads
 from complaints_crawler.parsers.lost_cards import CardStart, card_starts, label_starts, page_failure, page_failures
 from complaints_crawler.parsers.values import join_url, parse_count
 from complaints_crawler.sites import SITES
-from complaints_crawler.text.html_text import element_text, read_html
+from complaints_crawler.text.html_text import element_text
+from complaints_crawler.text.page_reading import Reading, take
 
 logger = logging.getLogger(__name__)
 
@@ -208,9 +209,9 @@ def _name_from_page(root: _Element, text: str) -> str | None:
     return title.split("|")[0].strip() or None
 
 
-def _business_from_text(root: _Element, url: str) -> Business | None:
+def _business_from_text(reading: Reading, url: str) -> Business | None:
     external_id = business_external_id(url)
-    text = element_text(root)
+    root, text = reading.document.root, reading.text  # the page text the spam check rendered, when it did
     name = _name_from_page(root, text)
     if not (external_id and name):
         return None
@@ -313,10 +314,10 @@ def _cards_seen(html: str) -> list[int]:
 
 def parse_complaints_page(url: str, html: str) -> ParsedPage:
     """Business and complaints of one `{profile}/complaints[?page=N]` page."""
-    document = read_html(html)
-    root = document.root
+    reading = take(html)  # the spam check's tree and text when it read this page
+    document, root = reading.document, reading.document.root
     state, state_problem = _read_state(html)
-    business = (_business_from_state(state, url) if state else None) or _business_from_text(root, url)
+    business = (_business_from_state(state, url) if state else None) or _business_from_text(reading, url)
     cards = _find_cards(root)
     page = ParsedPage(url=url, business=business)
     # A state that is there but unreadable still shows the page is BBB's, not a block page.

@@ -32,7 +32,8 @@ from complaints_crawler.items import Business, BusinessRef, Complaint, Response,
 from complaints_crawler.parsers.base import CardFailure, ParsedPage
 from complaints_crawler.parsers.lost_cards import CardStart, card_starts, page_failures
 from complaints_crawler.parsers.values import join_url, parse_count
-from complaints_crawler.text.html_text import element_lines, element_text, read_html
+from complaints_crawler.text.html_text import element_lines, element_text
+from complaints_crawler.text.page_reading import take
 
 logger = logging.getLogger(__name__)
 
@@ -175,25 +176,39 @@ def _plan(expr: str) -> tuple[tuple[str | None, str | None, XPath], ...]:
     return tuple(plan)
 
 
+_CLASSED = XPath("descendant-or-self::*[@class]")
+
+
 class _Scope:
     """An element with its descendants indexed by class: one walk per card instead of an XPath walk per
-    selector (those walks were most of the parse time)."""
+    selector (those walks were most of the parse time). What a selector found is kept: a card asks for its
+    permalink link three times (id, permalink, title)."""
 
-    __slots__ = ("classes", "element")
+    __slots__ = ("classes", "element", "found")
 
     def __init__(self, element: _Element):
         self.element = element
         self.classes: dict[str, list[_Element]] = {}
-        for node in element.iter():
-            for token in (node.get("class") or "").split():
-                self.classes.setdefault(token, []).append(node)
+        self.found: dict[str, list[_Element]] = {}
+        setdefault = self.classes.setdefault
+        for node in cast("list[_Element]", _CLASSED(element)):  # in document order, as element.iter()
+            for token in cast(str, node.get("class")).split():
+                setdefault(token, []).append(node)
 
 
 def _all(scope: _Element | _Scope, expr: str) -> list[_Element]:
     """Matches of the first alternative of `expr` that matches (alternatives are layouts, in priority order)."""
     if not expr:
         return []
-    element, classes = (scope.element, scope.classes) if isinstance(scope, _Scope) else (scope, None)
+    if isinstance(scope, _Scope):
+        found = scope.found.get(expr)
+        if found is None:
+            found = scope.found[expr] = _match(scope.element, scope.classes, expr)
+        return found
+    return _match(scope, None, expr)
+
+
+def _match(element: _Element, classes: dict[str, list[_Element]] | None, expr: str) -> list[_Element]:
     for tag, cls, compiled in _plan(expr):
         if classes is not None and cls is not None:
             found = [node for node in classes.get(cls, ()) if tag is None or node.tag == tag]
@@ -489,7 +504,7 @@ def _read_card(
 
 def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """Every card of a board page; cut or commented cards are listed in `permalinks_to_fetch`."""
-    document = read_html(html)
+    document = take(html).document  # the spam check's tree when it read this page
     root = document.root
     business = _page_business(root, url, site)
     cards = _all(root, site.card)
@@ -514,7 +529,7 @@ def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
 
 def parse_permalink_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """The one complaint of a permalink page, with its full text and whole thread."""
-    document = read_html(html)
+    document = take(html).document  # the spam check's tree when it read this page
     root = document.root
     business = _page_business(root, url, site)
     found = _first(root, site.card)

@@ -1,5 +1,10 @@
 """Last stage: batched writes to the archive, and the `crawl_runs` row (and crawl target) of this crawl.
 
+Batches are written on a writer thread, so downloads and parsing go on while a batch is written. One batch is
+written while the next fills; a full batch waits for the write before it (back-pressure: memory stays flat when the
+archive is slower than the crawl). What a write did is taken in on the crawl's thread, where stats, signals and the
+failure handling below live; closing waits for the write under way and writes the rest.
+
 Nothing scraped is lost, whatever the archive does:
 - an archive that refuses a write because of one item (a value the database will not take) has that item
   found by splitting the batch; it is quarantined with the database's reason and the rest is written;
@@ -17,6 +22,8 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -68,6 +75,26 @@ class Pending:
         return [*self.businesses.values(), *self.complaints, *self.seen]
 
 
+@dataclass
+class Outcome:
+    """What one write did, for the crawl's thread to take in (the writer thread touches no crawl state)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    totals: WriteResult = field(default_factory=WriteResult)
+    refused: list[tuple[Unit, BaseException]] = field(default_factory=list)  # items the archive would not take
+    units_written: bool = False  # the items are in; only the quarantine entries may have failed
+    error: BaseException | None = None  # the archive refused the write
+
+
+@dataclass
+class Write:
+    """A write handed to the writer thread, with what it writes (put back as pending when it is refused)."""
+
+    future: Future[Outcome]
+    units: list[Unit]
+    quarantined: list[QuarantineEntry]
+
+
 class ArchivePipeline(Stage):
     stats_prefix = "archive"
 
@@ -91,6 +118,8 @@ class ArchivePipeline(Stage):
         self.stopping = False
         self.spill_path: Path | None = None
         self.heartbeat: task.LoopingCall | None = None
+        self.writer: ThreadPoolExecutor | None = None
+        self.in_flight: Write | None = None  # at most one: the bound of the writer's queue
         crawler.signals.connect(self._on_quarantined, signal=item_quarantined)
         crawler.signals.connect(self._on_spider_closed, signal=signals.spider_closed)
 
@@ -137,6 +166,7 @@ class ArchivePipeline(Stage):
             log.error("cannot archive: the archive at %s does not answer: %s", _safe_url(self.url), _first_line(error))
             raise CloseSpider(FinishReason.ARCHIVE_UNAVAILABLE.value) from error
         self.store = store
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
         self.stats.set_value("archive/run_id", self.run_id)
         log.info("archiving to %s as crawl run %d", self.shown_url, self.run_id)
         interval = self.settings.getfloat("ARCHIVE_HEARTBEAT_INTERVAL")
@@ -152,49 +182,101 @@ class ArchivePipeline(Stage):
             item = prepare(item, mask_pii=self.mask_pii)
         if isinstance(item, Business | PreparedComplaint | SeenComplaint):
             self.pending.add(item)
+        if self.in_flight is not None and self.in_flight.future.done():
+            self._take_in()
         if len(self.pending) >= self.flush_at and not self.stopping:
-            self.flush()
+            self._hand_off()
         # What Scrapy reports as scraped (and feed exports write) is the complaint, not its archive rows.
         return item.item if isinstance(item, PreparedComplaint) else item
 
+    def _hand_off(self) -> None:
+        """Give what is pending to the writer thread, once the write before it is done."""
+        if self.in_flight is not None:
+            self._take_in()  # back-pressure: waits for the write under way
+            if len(self.pending) < self.flush_at or self.stopping:
+                return  # refused: what it held waits with this batch for the next attempt
+        assert self.writer is not None
+        units, quarantined = self.pending.units(), self.quarantined
+        self.pending, self.quarantined = Pending(), []
+        self.in_flight = Write(self.writer.submit(self._write_units, units, quarantined), units, quarantined)
+
+    def wait(self) -> bool:
+        """Wait for the write under way, if any, and take in what it did. False when the archive refused it."""
+        return self._take_in() if self.in_flight is not None else True
+
+    def _take_in(self) -> bool:
+        assert self.in_flight is not None
+        write, self.in_flight = self.in_flight, None
+        return self._settle(write.future.result(), write.units, write.quarantined)
+
     def flush(self) -> bool:
-        """Write what is pending. False when the archive refused it: it stays pending, for the next attempt."""
+        """Write what is pending, here and now (after the write under way). False when the archive refused it: it
+        stays pending, for the next attempt."""
         if self.store is None:
             return True
-        try:
-            if self.pending:
-                self._write(self.pending.units())
-                self.pending = Pending()
-            if self.quarantined:
-                self.store.quarantine(self.quarantined, self.run_id)
-                self.quarantined = []
-        except Exception as error:  # any refusal, whatever its type: the pending items must survive it
-            self._write_refused(error)
-            return False
-        self.failed_writes = 0
-        self.flush_at = self.batch_size
-        return True
+        written = self.wait()
+        # Twice at most: items the archive refuses are quarantined once their batch is written.
+        while self.pending or self.quarantined:
+            units, quarantined = self.pending.units(), self.quarantined
+            self.pending, self.quarantined = Pending(), []
+            written = self._settle(self._write_units(units, quarantined), units, quarantined)
+            if not written:
+                break
+        return written
 
-    def _write(self, units: list[Unit]) -> None:
-        """Write `units` in one transaction; when the archive refuses them for what they hold rather than for
-        being unavailable, find the items it refuses by splitting the batch, quarantine those and write the
-        rest. A batch of which no complaint can be written is the archive's refusal, raised as such."""
+    def _settle(self, outcome: Outcome, units: list[Unit], quarantined: list[QuarantineEntry]) -> bool:
+        """Take in what a write did, on the crawl's thread: stats, quarantined items, a refusal."""
+        for name, n in outcome.counts.items():
+            self.count(name, n)
+        self.totals.add(outcome.totals)
+        for unit, reason in outcome.refused:
+            self._quarantine_refused(unit, reason)
+        if outcome.error is None:
+            self.failed_writes = 0
+            self.flush_at = self.batch_size
+            return True
+        # Refused: what the write held goes back in front of what came meanwhile, for the next attempt.
+        pending = self.pending
+        self.pending = Pending()
+        for unit in [*([] if outcome.units_written else units), *pending.units()]:
+            self.pending.add(unit)
+        self.quarantined = [*quarantined, *self.quarantined]
+        self._write_refused(outcome.error)
+        return False
+
+    def _write_units(self, units: list[Unit], quarantined: list[QuarantineEntry]) -> Outcome:
+        """Write `units`, then the quarantine entries; on the writer thread, or on the crawl's when closing."""
+        outcome = Outcome()
         try:
-            self._write_batch(units)
+            if units:
+                self._write(units, outcome)
+            outcome.units_written = True
+            if quarantined:
+                assert self.store is not None
+                self.store.quarantine(quarantined, self.run_id)
+        except Exception as error:  # any refusal, whatever its type: the pending items must survive it
+            outcome.error = error
+        return outcome
+
+    def _write(self, units: list[Unit], outcome: Outcome) -> None:
+        """Write `units` in one transaction; when the archive refuses them for what they hold rather than for
+        being unavailable, find the items it refuses by splitting the batch, note those and write the rest. A
+        batch of which no complaint can be written is the archive's refusal, raised as such."""
+        try:
+            self._write_batch(units, outcome)
         except Exception as error:
             if _archive_is_unreachable(error) or sum(isinstance(u, PreparedComplaint) for u in units) < 2:
                 raise
             refused: list[tuple[Unit, BaseException]] = []
-            written = self._write_split(units, refused)
+            written = self._write_split(units, refused, outcome)
             if written == 0:
                 raise
-            for unit, reason in refused:
-                self._quarantine_refused(unit, reason)
+            outcome.refused += refused
 
-    def _write_split(self, units: list[Unit], refused: list[tuple[Unit, BaseException]]) -> int:
+    def _write_split(self, units: list[Unit], refused: list[tuple[Unit, BaseException]], outcome: Outcome) -> int:
         """Write what the archive takes of `units`, halving refused batches; the complaints written."""
         try:
-            self._write_batch(units)
+            self._write_batch(units, outcome)
             return sum(isinstance(u, PreparedComplaint) for u in units)
         except Exception as error:
             if _archive_is_unreachable(error):
@@ -203,9 +285,11 @@ class ArchivePipeline(Stage):
                 refused.append((units[0], error))
                 return 0
             middle = len(units) // 2
-            return self._write_split(units[:middle], refused) + self._write_split(units[middle:], refused)
+            return self._write_split(units[:middle], refused, outcome) + self._write_split(
+                units[middle:], refused, outcome
+            )
 
-    def _write_batch(self, units: list[Unit]) -> None:
+    def _write_batch(self, units: list[Unit], outcome: Outcome) -> None:
         assert self.store is not None
         batch = Pending()
         for unit in units:
@@ -213,13 +297,14 @@ class ArchivePipeline(Stage):
         result = self.store.write(
             list(batch.businesses.values()), batch.complaints, self.run_id, seen=[s.key for s in batch.seen]
         )
-        self.count("batches")
-        self.count("businesses", len(batch.businesses))
-        self.count("near_duplicates", result.near_duplicates)
-        self.count("poorer_copies_kept_out", result.poorer_copies)
+        counts = outcome.counts
+        counts["batches"] += 1
+        counts["businesses"] += len(batch.businesses)
+        counts["near_duplicates"] += result.near_duplicates
+        counts["poorer_copies_kept_out"] += result.poorer_copies
         for name in ("new", "updated", "unchanged"):
-            self.count(f"complaints_{name}", getattr(result, name))
-        self.totals.add(result)
+            counts[f"complaints_{name}"] += getattr(result, name)
+        outcome.totals.add(result)
 
     def _quarantine_refused(self, unit: Unit, error: BaseException) -> None:
         item = unit.item if isinstance(unit, PreparedComplaint) else unit
@@ -291,6 +376,10 @@ class ArchivePipeline(Stage):
     # -- closing -------------------------------------------------------------------------------------------
 
     def _beat(self) -> None:
+        if self.writer is not None:
+            self.writer.submit(self._beat_now)  # in line with the writes: no second writer on the archive
+
+    def _beat_now(self) -> None:
         if self.store is not None and self.run_id is not None:
             try:
                 self.store.heartbeat(self.run_id)
@@ -362,6 +451,9 @@ class ArchivePipeline(Stage):
             self.quarantined_count,
             run_health,
         )
+        if self.writer is not None:
+            self.writer.shutdown(wait=True)  # a heartbeat may still be under way
+            self.writer = None
         self.store.close()
         self.store = None
         atexit.unregister(self._close_if_stopped_early)

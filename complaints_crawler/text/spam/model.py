@@ -139,9 +139,11 @@ def score_html(
     threshold: float = DEFAULT_THRESHOLD,
     *,
     expected_languages: Collection[str] | None = None,
+    rendered: str | None = None,
 ) -> SpamScore:
-    """Score the text a browser would show for `html` (scripts, styles and hidden markup ignored)."""
-    text = element_text(parse_html(html))
+    """Score the text a browser would show for `html` (scripts, styles and hidden markup ignored); `rendered` is
+    that text when the caller has rendered it already (`element_text` of the page's root)."""
+    text = element_text(parse_html(html)) if rendered is None else rendered
     result = score(text, expected_scripts, threshold, expected_languages=expected_languages)
     size = len(html)
     visible = len(text.encode("utf-8", "surrogatepass") if isinstance(html, bytes) else text) / size if size else 0.0
@@ -218,7 +220,8 @@ def measure(
     elif expected_scripts is not None:
         values["script_mismatch"], details["script_mismatch"] = script_mismatch(sample, expected_scripts)
     if len(lowered_text) <= SHORT_POST_CHARS:
-        _measure_short_post(lowered_text, values, details)
+        # A post short enough is its own sample: its tokens are counted once.
+        _measure_short_post(lowered_text, values, details, words if sample is lowered_text else None)
     if len(words) < doorway.MIN_REPETITION_TOKENS or len(lines) < doorway.MIN_REPETITION_LINES:
         return values, details
 
@@ -238,18 +241,20 @@ def measure(
     return values, details
 
 
-def _measure_short_post(lowered: str, values: dict[str, float], details: dict[str, str]) -> None:
+def _measure_short_post(
+    lowered: str, values: dict[str, float], details: dict[str, str], words: list[str] | None = None
+) -> None:
     number_text = short_posts.number_text(lowered)
     numbers, details["helpline_numbers"] = short_posts.contact_numbers(number_text)
     values["helpline_numbers"] = max(values["helpline_numbers"], numbers)
     values["number_prominence"], details["number_prominence"] = short_posts.number_prominence(number_text)
     values["decoration"], details["decoration"] = short_posts.decoration(lowered)
-    words = tokens(lowered)
+    words = tokens(lowered) if words is None else words
     values["topic_terms"], details["topic_terms"] = lexicons.topic_terms(words)
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     values["links"], details["links"] = short_posts.links(lowered)
-    values["repeated_phrases"], details["repeated_phrases"] = short_posts.repeated_phrases(lowered)
+    values["repeated_phrases"], details["repeated_phrases"] = short_posts.repeated_phrases(lowered, words)
     values["keyword_chain"], details["keyword_chain"] = short_posts.keyword_chain(lowered)
     # The model reads the texts it was trained on: posts (a page's opening is its chrome) in English and Latin-letter
     # Hinglish (dev holds few legitimate texts in other languages: there it would learn the language, not the spam).

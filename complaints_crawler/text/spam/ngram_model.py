@@ -34,12 +34,15 @@ def reads(lowered: str) -> bool:
 
 def ngrams(text: str) -> set[str]:
     """Character n-grams of each word padded with spaces (digits folded to 0), of the first MODEL_CHARS characters."""
-    grams: set[str] = set()
-    for word in set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split()):  # a repeated word adds no n-gram
-        padded = f" {word} "
-        for n in SIZES:
-            grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
-    return grams
+    words = set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split())  # a repeated word adds no n-gram
+    return set().union(*map(_word_ngrams, words))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_ngrams(word: str) -> frozenset[str]:
+    # Posts share most of their words: each word's n-grams are cut once, not once a post.
+    padded = f" {word} "
+    return frozenset(padded[i : i + n] for n in SIZES for i in range(len(padded) - n + 1))
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 
 from complaints_crawler.text.spam.helpline import HELPLINE_CUES, PROMOTION_CUES
 from complaints_crawler.text.spam.tokens import fold, is_unspaced, tokens
@@ -121,10 +122,11 @@ def links(lowered: str) -> tuple[float, str]:
     return float(len(found)), ", ".join(found[:3])
 
 
-def repeated_phrases(lowered: str) -> tuple[float, str]:
+def repeated_phrases(lowered: str, all_words: Sequence[str] | None = None) -> tuple[float, str]:
     """Share of the tokens inside a phrase (3 words, or 6 Chinese characters) that occurs 3 times or more: a
-    number or slogan pasted after every sentence. Masks ("XXXX", "[protected]") are left out first."""
-    words = [t for t in tokens(lowered) if t not in _MASKS]
+    number or slogan pasted after every sentence. Masks ("XXXX", "[protected]") are left out first. `all_words`
+    are `tokens(lowered)` when the caller has them."""
+    words = [t for t in (tokens(lowered) if all_words is None else all_words) if t not in _MASKS]
     n = 6 if is_unspaced(lowered, words) else 3
     if len(words) < 4 * n:  # "please help sir please help sir please help sir" is a plea, not a slogan
         return 0.0, ""
