@@ -22,7 +22,7 @@ from sqlalchemy import ARRAY, BigInteger, Connection, any_, bindparam, delete, s
 
 from complaints_crawler import settings
 from complaints_crawler.archive.bulk import append_rows
-from complaints_crawler.archive.models import ComplaintRow, LshBucketRow
+from complaints_crawler.archive.models import ComplaintRow, LshBucketRow, table_of
 from complaints_crawler.archive.prepare import PreparedComplaint
 from complaints_crawler.text.fingerprint import jaccard, shingles
 
@@ -100,7 +100,7 @@ def link_near_duplicates(
 
 def _store_buckets(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> None:
     rows = [(i, band, bucket) for i, c in changed for band, bucket in enumerate(c.lsh_buckets)]
-    append_rows(conn, LshBucketRow.__table__, ("complaint_id", "band", "bucket"), rows)  # type: ignore[arg-type]
+    append_rows(conn, table_of(LshBucketRow), ("complaint_id", "band", "bucket"), rows)
 
 
 def _bucket_mates(conn: Connection, changed: Sequence[tuple[int, PreparedComplaint]]) -> dict[int, set[int]]:

@@ -33,6 +33,7 @@ from complaints_crawler.archive.models import (
     QuarantineRow,
     RedactionRow,
     ResponseRow,
+    table_of,
 )
 from complaints_crawler.archive.near_duplicates import link_near_duplicates
 from complaints_crawler.archive.prepare import PreparedComplaint
@@ -399,7 +400,7 @@ def _append(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> 
     """Insert new rows (all with the same keys) into `model`'s table: COPY on PostgreSQL."""
     if rows:
         columns = list(rows[0])
-        append_rows(conn, model.__table__, columns, [[row[c] for c in columns] for row in rows])  # type: ignore[arg-type]
+        append_rows(conn, table_of(model), columns, [[row[c] for c in columns] for row in rows])
 
 
 def _richest_per_key(complaints: Sequence[PreparedComplaint]) -> list[PreparedComplaint]:
