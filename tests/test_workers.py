@@ -305,14 +305,7 @@ def test_two_workers_archive_exactly_what_one_process_archives(tmp_path):
             start_worker(tmp_path / name, name, redis_url, queue.name, shared, settings, until_empty=False)
             for name in ("worker-a", "worker-b")
         ]
-        try:
-            wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "both workers")
-            assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
-            wait_until(lambda: len(queue.view().of_state("finished")) == 4, 120, "the four targets to finish", 0.2)
-            assert [w.terminate() for w in workers] == [0, 0]
-        finally:
-            for worker in workers:
-                worker.stop_if_running()
+        run_until_finished(workers, queue, targets, redis_url, 4)
 
         view = queue.view()
         assert [(t.state, t.attempts, t.takeovers, t.last["reason"]) for t in view.targets] == [
@@ -498,14 +491,7 @@ def test_two_workers_together_keep_one_sites_delay(tmp_path):
             )
             for name in ("polite-a", "polite-b")
         ]
-        try:
-            wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "both workers")
-            assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
-            wait_until(lambda: len(queue.view().of_state("finished")) == 2, 120, "both boards to finish", 0.2)
-            assert [w.terminate() for w in workers] == [0, 0]
-        finally:
-            for worker in workers:
-                worker.stop_if_running()
+        run_until_finished(workers, queue, targets, redis_url, 2)
         assert {t.last["worker"] for t in queue.view().targets} == {"polite-a", "polite-b"}
         assert len(site.requests) == sum(b.requests + 1 for b in boards)  # robots.txt once per crawl
         gaps = [later - earlier for earlier, later in itertools.pairwise(site.times)]

@@ -234,6 +234,21 @@ def start_worker(
     return WorkerProcess(process, out, err)
 
 
+def run_until_finished(workers: list[WorkerProcess], queue: Any, targets: Path, redis_url: str, count: int) -> None:
+    """Enqueue `targets` once every worker waits for work, wait until `count` targets are finished, then stop the
+    workers with SIGTERM (each must exit 0); a worker still running on the way out is killed."""
+    from crawling import complaints_cli
+
+    try:
+        wait_until(lambda: all("waiting for targets" in w.stdout() for w in workers), 60, "the workers to be ready")
+        assert complaints_cli("enqueue", str(targets), "--redis", redis_url, "--queue", queue.name).returncode == 0
+        wait_until(lambda: len(queue.view().of_state("finished")) == count, 120, f"{count} targets to finish", 0.2)
+        assert [w.terminate() for w in workers] == [0] * len(workers)
+    finally:
+        for worker in workers:
+            worker.stop_if_running()
+
+
 def wait_until(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
