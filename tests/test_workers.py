@@ -21,6 +21,7 @@ from workers_support import (
     queue_keys,
     redis_queue,
     require_redis,
+    run_until_finished,
     site_settings,
     start_worker,
     targets_file,
