@@ -414,6 +414,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The modules of the `reading` extra (exports to Parquet, browse, report).
+READING_MODULES = {"pyarrow", "datasette", "altair", "vl_convert"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -427,6 +431,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"complaints: {_one_line(error)}", file=sys.stderr)
         return 1
     except (NoSuchModuleError, ImportError) as error:
+        module = (getattr(error, "name", None) or "").partition(".")[0]
+        if module in READING_MODULES:  # a reading command without the reading extra, not a database driver
+            print(f'complaints: this command needs {module}: pip install -e ".[reading]"', file=sys.stderr)
+            return 1
         print(
             f"complaints: no database driver for this archive URL ({_one_line(error)}); the archive is SQLite or "
             'PostgreSQL (pip install -e ".[postgres]")',
@@ -446,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        return f"{error.filename}: {error.strerror}"  # not "[Errno 2] …": the file and what went wrong with it
     text = str(getattr(error, "orig", None) or error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 

@@ -400,3 +400,19 @@ def test_a_page_of_nul_characters_is_a_parse_error_not_a_block(tmp_path):
     [(kind, reason)] = table(url, QuarantineRow, QuarantineRow.kind, QuarantineRow.reason)
     assert kind == "parse_error" and reason.startswith("unreadable page: ")
     assert table(url, CrawlRunRow, CrawlRunRow.finish_reason) == [("layout_changed",)]
+
+
+def test_a_spilled_line_nested_too_deep_is_quarantined_and_the_lines_after_it_are_read(tmp_path):
+    archive = f"sqlite:///{tmp_path / 'archive.db'}"
+    spill = tmp_path / "items.jsonl"
+    spill.write_text("[" * 100_000 + "]" * 100_000 + '\n{"review": {}}\n', encoding="utf-8")
+
+    done = complaints_cli("import", "--site", "bbb", "--archive", archive, str(spill))
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    engine = make_engine(archive)
+    with engine.connect() as conn:
+        reasons = conn.execute(select(QuarantineRow.reason).order_by(QuarantineRow.id)).scalars().all()
+    engine.dispose()
+    assert [r.split(" is no spilled item")[0].split(" of ")[0] for r in reasons] == ["line 1", "line 2"]

@@ -259,6 +259,16 @@ def test_a_worker_refuses_a_sqlite_archive(tmp_path, monkeypatch):
             "SITE_RATE_LIMITS: unknown site 'bbc'; the sites are: bbb, consumercomplaints, complaintsboard",
         ),
         ('SITE_RATE_LIMITS={"bbb": 0}', "SITE_RATE_LIMITS: bbb: expected requests per second above 0, not 0"),
+        (
+            "SITE_RATE_LIMITS=0.5",
+            '-s SITE_RATE_LIMITS=0.5: expected JSON such as {"bbb": 0.25, "consumercomplaints": 0.5} '
+            "(requests per second per site)",
+        ),
+        (
+            "IMPERSONATE_BROWSER=netscape3",
+            "IMPERSONATE_BROWSER=netscape3 is not a browser curl_cffi can impersonate; use one of chrome, edge, "
+            "firefox, safari, tor (or a versioned name such as chrome131)",
+        ),
     ],
 )
 def test_a_worker_setting_that_cannot_work_is_a_usage_error(tmp_path, setting, message):

@@ -14,7 +14,6 @@ from scrapy.exceptions import UsageError
 
 from complaints_crawler.crawl.checks import SettingsError, check_settings
 from complaints_crawler.crawl.reasons import exit_code
-from complaints_crawler.impersonation import require_scrapy_impersonate
 from complaints_crawler.spiders.base import crawl_stat
 
 
@@ -32,7 +31,6 @@ class Command(ScrapyCrawl):
             check_settings(crawler.settings)
         except SettingsError as error:
             raise UsageError(str(error), print_help=False) from None
-        require_scrapy_impersonate(crawler.settings)  # a usage error, before anything starts
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         reason = crawl_stat(crawler, "finish_reason")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
+from complaints_crawler.impersonation import require_scrapy_impersonate
 from complaints_crawler.sites import SITES
 
 NUMBERS = (
@@ -63,6 +65,10 @@ def check_settings(settings: BaseSettings) -> None:
             raise SettingsError(
                 f"-s {site.base_url_setting}={value}: expected an http(s) URL such as {site.live_origin}"
             )
+    try:
+        require_scrapy_impersonate(settings)  # every way of crawling refuses it before any request
+    except UsageError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _check(settings: BaseSettings, name: str, kind: type, what: str) -> None:

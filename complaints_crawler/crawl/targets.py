@@ -59,7 +59,8 @@ def read_targets(path: Path) -> list[Target]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise TargetsFileError(f"{path}: cannot read the targets file: {error}") from None
+        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise TargetsFileError(f"{path}: cannot read the targets file: {why}") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

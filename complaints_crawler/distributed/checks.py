@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from scrapy.settings import BaseSettings
 
 from complaints_crawler.sites import SITES
@@ -29,7 +27,7 @@ def rate_limits(settings: BaseSettings) -> dict[str, float]:
     """SITE_RATE_LIMITS: requests per second per site (all workers together)."""
     raw = settings.get("SITE_RATE_LIMITS") or {}
     try:
-        limits = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        limits = settings.getdict("SITE_RATE_LIMITS")  # JSON from -s; a number or a list is a TypeError
     except (TypeError, ValueError):
         raise WorkerSettingsError(
             f"-s SITE_RATE_LIMITS={raw}: expected JSON such as "

@@ -57,6 +57,10 @@ def _partial(out: Path) -> Iterator[Path]:
     try:
         yield partial
         os.replace(partial, out)
+    except OSError as error:
+        if error.filename == str(partial):  # the reader asked for `out`: the partial file is ours to hide
+            raise OSError(error.errno, error.strerror, str(out)) from None
+        raise
     finally:
         partial.unlink(missing_ok=True)
 

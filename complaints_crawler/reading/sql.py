@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 from complaints_crawler.reading.archive import ReadingError, open_for_reading, sqlite_path
 
@@ -120,7 +121,8 @@ def run(url: str, statement: str, timeout: float = 30.0) -> Iterator[Result]:
 
 @contextmanager
 def _sqlite(path: Path, statement: str, timeout: float) -> Iterator[Result]:
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=timeout)
+    # Quoted: a "#" or "?" in the path would end the file name and drop mode=ro (as database.make_engine does).
+    conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=timeout)
     refused: list[str] = []
 
     def authorize(action: int, name: str | None, argument: str | None, *_: Any) -> int:

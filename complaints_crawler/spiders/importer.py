@@ -99,6 +99,9 @@ class ImportSpider(ComplaintsSpider):
         "AUTOTHROTTLE_ENABLED": False,
     }
 
+    def live_url(self, url: str) -> str:
+        return url  # a saved file's URL: fetched from no origin of a site
+
     def first_requests(self) -> Iterator[scrapy.Request]:
         paths, missing = expand_paths(self.args.files)
         if missing:
@@ -139,7 +142,8 @@ class ImportSpider(ComplaintsSpider):
                         details=record.get("details"),
                     )
                     continue
-            except (ValueError, KeyError, AttributeError) as error:  # not JSON, not one key, unknown kind
+            except (ValueError, KeyError, AttributeError, RecursionError) as error:  # not JSON (or nested past the
+                # parser's depth), not one key, an unknown kind
                 self.quarantine(
                     QuarantineKind.PARSE_ERROR,
                     f"line {number} of {response.url} is no spilled item: {error}",
