@@ -15,7 +15,7 @@ from complaints_crawler.parsers.consumercomplaints import SITE as CC_SELECTORS
 from complaints_crawler.parsers.forum import parse_board_page
 from complaints_crawler.spiders.consumercomplaints import ConsumerComplaintsSpider
 from complaints_crawler.text import page_reading
-from complaints_crawler.text.page_reading import offer, read_page, take
+from complaints_crawler.text.page_reading import shared
 from complaints_crawler.text.spam import score_html
 
 BOARD_HTML = (CC_SITE / XIAOMI / "index.html").read_text(encoding="utf-8")
@@ -40,35 +40,27 @@ def response(url: str, html: str) -> HtmlResponse:
     return HtmlResponse(url, body=html.encode("utf-8"), request=Request(url), encoding="utf-8")
 
 
-def test_a_reading_offered_is_taken_once_by_the_same_text():
-    html = "<html><body><p>one page</p></body></html>"
-    reading = read_page(html)
-    offer(reading)
-    assert take(html) is reading
-    again = take(html)  # taken already: read anew
-    assert again is not reading and again.text == reading.text == "one page"
+def test_every_reader_of_the_same_text_gets_one_reading():
+    html = "".join(["<html><body><p>one page</p></body></html>"])
+    reading = shared(html)
+    assert shared(html) is reading and reading.text == "one page"
 
 
 def test_an_equal_text_of_another_page_gets_a_reading_of_its_own():
     html = "".join(["<html><body>", "<p>same words</p>", "</body></html>"])
     copy = "".join(["<html><body>", "<p>same words</p>", "</body></html>"])
     assert html == copy and html is not copy
-    reading = read_page(html)
-    offer(reading)
-    assert take(copy) is not reading
-    assert take(html) is reading
+    reading = shared(html)
+    assert shared(copy) is not reading
+    assert shared(html) is reading
 
 
-def test_readings_no_parser_asks_for_are_dropped_oldest_first():
-    pages = [f"<html><body><p>page {n}</p></body></html>" for n in range(page_reading.WAITING_LIMIT + 5)]
-    readings = [read_page(html) for html in pages]
-    for reading in readings:
-        offer(reading)
-    assert page_reading.waiting() <= page_reading.WAITING_LIMIT
-    assert take(pages[0]) is not readings[0]  # dropped
-    assert take(pages[-1]) is readings[-1]
-    for html in pages:
-        take(html)
+def test_only_the_latest_readings_are_kept_oldest_dropped_first():
+    pages = [f"<html><body><p>page {n}</p></body></html>" for n in range(page_reading.KEPT + 5)]
+    readings = [shared(html) for html in pages]
+    assert page_reading.kept() == page_reading.KEPT
+    assert shared(pages[0]) is not readings[0]  # dropped
+    assert shared(pages[-1]) is readings[-1]
 
 
 def test_the_spam_check_and_the_board_parser_share_one_tree_and_find_what_separate_reads_find():
@@ -77,19 +69,19 @@ def test_the_spam_check_and_the_board_parser_share_one_tree_and_find_what_separa
     page = response(url, BOARD_HTML)
     assert check.process_response(page.request, page) is page
     alone = parse_board_page(url, BOARD_HTML, CC_SELECTORS)
-    shared_reading = page_reading._waiting.get(id(page.text))
-    assert shared_reading is not None and shared_reading.html is page.text
-    shared = parse_board_page(url, page.text, CC_SELECTORS)
-    assert page_reading._waiting.get(id(page.text)) is None  # taken by the parser
-    assert found(shared) == found(alone) and shared.complaints
+    checked = page_reading._kept.get(id(page.text))
+    assert checked is not None and checked.html is page.text
+    together = parse_board_page(url, page.text, CC_SELECTORS)
+    assert shared(page.text) is checked  # the parser read no other tree
+    assert found(together) == found(alone) and together.complaints
     # The verdict of the shared text is the verdict of a page read on its own.
-    assert score_html(BOARD_HTML, rendered=shared_reading.text) == score_html(BOARD_HTML)
+    assert score_html(BOARD_HTML, rendered=checked.text) == score_html(BOARD_HTML)
 
 
-def test_the_bbb_parser_takes_the_spam_checks_reading_and_finds_the_same():
+def test_the_bbb_parser_first_then_the_spam_check_read_one_tree_and_find_the_same():
     url = f"http://127.0.0.1:8471{MS}/complaints"
     alone = parse_complaints_page(url, BBB_HTML)
     text = "".join([BBB_HTML])  # a str of its own, as a response's text is
-    offer(read_page(text))
-    assert found(parse_complaints_page(url, text)) == found(alone)
-    assert page_reading._waiting.get(id(text)) is None
+    assert found(parse_complaints_page(url, text)) == found(alone)  # the block check parses a BBB page first
+    parsed = page_reading._kept.get(id(text))
+    assert parsed is not None and shared(text) is parsed  # the spam check after it reads no other tree

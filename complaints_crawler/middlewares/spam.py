@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
 from complaints_crawler.quarantine import QuarantineKind, quarantine
-from complaints_crawler.text.page_reading import offer, read_page
+from complaints_crawler.text.page_reading import shared
 from complaints_crawler.text.spam import score_html
 from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
 
@@ -45,7 +45,7 @@ class PageSpamMiddleware:
             return response
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
-            reading = read_page(text)
+            reading = shared(text)  # the parser of this text (or the block check before) reads the same tree
             result = score_html(
                 text,
                 expected_scripts(self.crawler),
@@ -60,7 +60,6 @@ class PageSpamMiddleware:
             return response
         self.stats.inc_value("spam/pages_scored")
         if not result.is_spam:
-            offer(reading)  # the parser reads the same text: it takes this tree instead of parsing again
             return response
         self.stats.inc_value("spam/pages_rejected")
         quarantine(

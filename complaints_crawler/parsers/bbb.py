@@ -26,7 +26,7 @@ from complaints_crawler.parsers.lost_cards import CardStart, card_starts, label_
 from complaints_crawler.parsers.values import join_url, parse_count
 from complaints_crawler.sites import SITES
 from complaints_crawler.text.html_text import element_text
-from complaints_crawler.text.page_reading import Reading, take
+from complaints_crawler.text.page_reading import Reading, shared
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +314,7 @@ def _cards_seen(html: str) -> list[int]:
 
 def parse_complaints_page(url: str, html: str) -> ParsedPage:
     """Business and complaints of one `{profile}/complaints[?page=N]` page."""
-    reading = take(html)  # the spam check's tree and text when it read this page
+    reading = shared(html)  # the tree and text of whoever read this page first
     document, root = reading.document, reading.document.root
     state, state_problem = _read_state(html)
     business = (_business_from_state(state, url) if state else None) or _business_from_text(reading, url)

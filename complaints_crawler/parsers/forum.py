@@ -33,7 +33,7 @@ from complaints_crawler.parsers.base import CardFailure, ParsedPage
 from complaints_crawler.parsers.lost_cards import CardStart, card_starts, page_failures
 from complaints_crawler.parsers.values import join_url, parse_count
 from complaints_crawler.text.html_text import element_lines, element_text
-from complaints_crawler.text.page_reading import take
+from complaints_crawler.text.page_reading import shared
 
 logger = logging.getLogger(__name__)
 
@@ -504,7 +504,7 @@ def _read_card(
 
 def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """Every card of a board page; cut or commented cards are listed in `permalinks_to_fetch`."""
-    document = take(html).document  # the spam check's tree when it read this page
+    document = shared(html).document  # the tree of whoever read this page first
     root = document.root
     business = _page_business(root, url, site)
     cards = _all(root, site.card)
@@ -529,7 +529,7 @@ def parse_board_page(url: str, html: str, site: ForumSite) -> ParsedPage:
 
 def parse_permalink_page(url: str, html: str, site: ForumSite) -> ParsedPage:
     """The one complaint of a permalink page, with its full text and whole thread."""
-    document = take(html).document  # the spam check's tree when it read this page
+    document = shared(html).document  # the tree of whoever read this page first
     root = document.root
     business = _page_business(root, url, site)
     found = _first(root, site.card)

@@ -1,11 +1,13 @@
-"""One reading of a page for everyone who reads it: the page spam check and the parser share its tree and text.
+"""One reading of a page for everyone who reads it: the page spam check, the block check and the parser share
+its tree and rendered text.
 
-The spam check reads a response's text and `offer`s the reading; the parser, handed that same text, `take`s it
-instead of reading the page again. A reading is found by the identity of its text, never by a URL or a request:
-a str never changes, and a waiting reading holds its text (so no other str can take its id meanwhile); a page
-that changed (a retry, a re-decoded body) is a new str and gets a reading of its own, never a stale one. Only a
-few readings wait, the oldest dropped first: one the parser never asks for (a doorway, a cut page) goes in time.
-The trees are shared, so neither reader may change them.
+Whoever reads a response's text first asks `shared(text)` and keeps the reading; every later reader of the same
+text gets it back instead of parsing the page again, whatever the order (the block check parses a BBB page before
+the spam check sees it; the spam check reads a board page before its parser does). A reading is found by the
+identity of its text, never by a URL or a request: a str never changes, and a kept reading holds its text (so no
+other str can take its id meanwhile); a page that changed (a retry, a re-decoded body) is a new str and gets a
+reading of its own, never a stale one. Only the latest few readings are kept, the oldest dropped first. The trees
+are shared, so no reader may change them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 from complaints_crawler.text.html_text import Document, element_text, read_html
 
-WAITING_LIMIT = 32  # above the concurrent requests: a page is taken soon after it is offered
+KEPT = 32  # above the concurrent requests: a page's readers come soon after each other
 
 
 @dataclass
@@ -33,33 +35,31 @@ class Reading:
         return self._text
 
 
-_waiting: OrderedDict[int, Reading] = OrderedDict()
-_lock = threading.Lock()  # readers on other threads (workers, tests) must not tear the queue
+_kept: OrderedDict[int, Reading] = OrderedDict()
+_lock = threading.Lock()  # readers on other threads (workers, tests) must not tear the cache
 
 
 def read_page(html: str | bytes) -> Reading:
+    """A reading of its own, shared with nobody."""
     return Reading(html, read_html(html))
 
 
-def offer(reading: Reading) -> None:
-    """Keep `reading` for the parser of the same text."""
+def shared(html: str | bytes) -> Reading:
+    """The reading of this very text: the one an earlier reader made, else a new one kept for the next."""
     with _lock:
-        _waiting[id(reading.html)] = reading
-        _waiting.move_to_end(id(reading.html))
-        while len(_waiting) > WAITING_LIMIT:
-            _waiting.popitem(last=False)
-
-
-def take(html: str | bytes) -> Reading:
-    """The reading offered for this very text (no longer kept), else a new one."""
-    with _lock:
-        reading = _waiting.get(id(html))
+        reading = _kept.get(id(html))
         if reading is not None and reading.html is html:
-            del _waiting[id(html)]
+            _kept.move_to_end(id(html))
             return reading
-    return read_page(html)
+    reading = read_page(html)  # outside the lock: parsing is the slow part
+    with _lock:
+        _kept[id(html)] = reading
+        _kept.move_to_end(id(html))
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return reading
 
 
-def waiting() -> int:
-    """How many offered readings no parser has taken yet."""
-    return len(_waiting)
+def kept() -> int:
+    """How many readings are kept."""
+    return len(_kept)
