@@ -413,3 +413,12 @@ def test_lone_surrogates_are_hashed_not_raised_on():
     assert hash_thread("I paid \ud800 twice") != hash_thread("I paid \ufffd twice")
     assert len(lsh_buckets(minhash("I paid \ud800 twice for it"))) == LSH_BANDS
     assert shingles("a \ud800 b") == {"a \ud800 b"}
+
+
+def test_the_listing_content_hash_is_prepares_with_masks_on_and_off():
+    from complaints_crawler.archive.prepare import content_hash, prepare
+
+    complaint = _complaint(text="Call me on 98765 43210 or mail a.b@example.com about the refund.")
+    for mask_pii in (True, False):
+        assert content_hash(complaint, mask_pii=mask_pii) == prepare(complaint, mask_pii=mask_pii).content_hash
+    assert content_hash(complaint, mask_pii=True) != content_hash(complaint, mask_pii=False)

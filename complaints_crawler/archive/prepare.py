@@ -6,6 +6,7 @@ it (and prepares any complaint that arrives without it, e.g. from `complaints im
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -98,12 +99,30 @@ def prepare(complaint: Complaint, *, mask_pii: bool = True) -> PreparedComplaint
         spans=tuple(body.spans),
         mask_count=mask_count,  # the whole thread's
         entries=tuple(entries),
-        content_hash=hash_thread(
-            normalized_thread_text(
-                complaint.status,
-                body.text_normalized,
-                ((e.kind, e.posted_on, e.verdict, e.text_normalized) for e in entries),
-            )
+        content_hash=_thread_hash(
+            complaint.status,
+            body.text_normalized,
+            ((e.kind, e.posted_on, e.verdict, e.text_normalized) for e in entries),
         ),
         lsh_buckets=tuple(lsh_buckets(minhash(body.text_normalized))),
     )
+
+
+def content_hash(complaint: Complaint, *, mask_pii: bool = True) -> str:
+    """The content hash `prepare()` gives `complaint`, without its masks' spans, shingles or MinHash: what a
+    listing compares with the archive's to tell an unchanged thread."""
+    entries = (
+        (r.kind.value, r.posted_on, r.verdict.value if r.verdict else None, normalize(r.text, mask_pii=mask_pii))
+        for r in complaint.responses
+    )
+    return _thread_hash(
+        complaint.status,
+        normalize(complaint.text, mask_pii=mask_pii).text_normalized,
+        ((kind, posted_on, verdict, norm.text_normalized) for kind, posted_on, verdict, norm in entries),
+    )
+
+
+def _thread_hash(
+    status: str | None, text_normalized: str, entries: Iterable[tuple[str, date | None, str | None, str]]
+) -> str:
+    return hash_thread(normalized_thread_text(status, text_normalized, entries))

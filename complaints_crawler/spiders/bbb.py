@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from complaints_crawler.archive.prepare import prepare
+from complaints_crawler.archive.prepare import content_hash
 from complaints_crawler.archive.targets import KnownComplaint
 from complaints_crawler.crawl.reasons import FinishReason
 from complaints_crawler.items import Complaint
@@ -145,7 +145,7 @@ class BbbSpider(ComplaintsSpider):
 
     def card_unchanged(self, complaint: Complaint, known: KnownComplaint) -> bool:
         # A BBB card holds the whole thread: its content hash is the archive's test of change.
-        return prepare(complaint).content_hash == known.content_hash
+        return content_hash(complaint, mask_pii=self.settings.getbool("MASK_RESIDUAL_PII")) == known.content_hash
 
     # -- blocks ------------------------------------------------------------------------------------------
 
