@@ -17,6 +17,7 @@ from complaints_crawler.archive import database, queries
 from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
 from complaints_crawler.crawl.scrapyd import add_scrapyd_commands
 from complaints_crawler.distributed.commands import add_distributed_commands
+from complaints_crawler.errors import first_line
 from complaints_crawler.reading.archive import ReadingError
 from complaints_crawler.sites import SITES
 
@@ -428,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, database.ArchiveSchemaError, ReadingError, ValueError, OSError) as error:
         if isinstance(error, BrokenPipeError):
             return _closed_pipe()
-        print(f"complaints: {_one_line(error)}", file=sys.stderr)
+        print(f"complaints: {first_line(error)}", file=sys.stderr)
         return 1
     except (NoSuchModuleError, ImportError) as error:
         module = (getattr(error, "name", None) or "").partition(".")[0]
@@ -436,13 +437,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f'complaints: this command needs {module}: pip install -e ".[reading]"', file=sys.stderr)
             return 1
         print(
-            f"complaints: no database driver for this archive URL ({_one_line(error)}); the archive is SQLite or "
+            f"complaints: no database driver for this archive URL ({first_line(error)}); the archive is SQLite or "
             'PostgreSQL (pip install -e ".[postgres]")',
             file=sys.stderr,
         )
         return 1
     except SQLAlchemyError as error:
-        print(f"complaints: the archive cannot be read: {_one_line(error)}", file=sys.stderr)
+        print(f"complaints: the archive cannot be read: {first_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -451,13 +452,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _closed_pipe()
     return 0
-
-
-def _one_line(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.filename and error.strerror:
-        return f"{error.filename}: {error.strerror}"  # not "[Errno 2] …": the file and what went wrong with it
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _closed_pipe() -> int:

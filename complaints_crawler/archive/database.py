@@ -41,6 +41,14 @@ def _driver_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def shown_url(url: str) -> str:
+    """The archive URL to show in logs and messages: its password hidden, and a malformed one never echoed."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a malformed URL: say so, without echoing what may be a password
+        return "(a URL SQLAlchemy cannot read)"
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite archive URL; None for other back-ends and in-memory databases."""
     parsed = make_url(url)

@@ -501,4 +501,3 @@ def _is_poorer(new: PreparedComplaint, stored: _Stored) -> bool:
         return True
     text = new.item.text.rstrip()
     return len(text) < stored.text_length and text.endswith(("...", "…"))
-    return True

@@ -63,7 +63,7 @@ def cmd_crawl(args: argparse.Namespace) -> None:
         print(f"[{_clock()}] started  {targets[index].label}", flush=True)
 
     def ended(index: int, outcome: CrawlOutcome) -> None:
-        print(f"[{_clock()}] ended    {targets[index].label}: {summary(outcome)}", flush=True)
+        print(f"[{_clock()}] ended    {targets[index].label}: {outcome.summary}", flush=True)
 
     outcomes = run_crawls(crawls, overrides, on_start=started, on_end=ended)
     print_table(targets, outcomes)
@@ -71,15 +71,6 @@ def cmd_crawl(args: argparse.Namespace) -> None:
     failed = [t.label for t, o in zip(targets, outcomes, strict=True) if not o.succeeded]
     if failed:
         raise CommandFailed(f"{len(failed)} of {len(targets)} target(s) did not finish healthy: {', '.join(failed)}")
-
-
-def summary(o: CrawlOutcome) -> str:
-    reason = o.finish_reason or "did not start"
-    health = "" if o.health in (None, "ok") else f"; unhealthy: {o.health}"
-    return (
-        f"{reason} ({o.mode or '-'}), {o.requests} requests, {o.new} new, {o.updated} updated, {o.unchanged} "
-        f"unchanged, {o.quarantined} quarantined, {o.seconds:.1f} s{health}"
-    )
 
 
 def print_table(targets: list[Target], outcomes: list[CrawlOutcome]) -> None:

@@ -78,11 +78,14 @@ def plan_for_crawl(crawler: Crawler, spider: str, args: Any) -> RefreshPlan:
     window = settings.getint("REFRESH_WINDOW_DAYS")
     if "complaints_crawler.pipelines.archive.ArchivePipeline" not in settings.getdict("ITEM_PIPELINES"):
         return RefreshPlan.full("no archive pipeline: nothing is remembered", window_days=window)
+    engine: Engine | None = None
     try:
         engine = open_archive(archive_url(settings.get("ARCHIVE_URL")), create=False)
         with reading(engine) as conn:
             state = load_target(conn, spider, target_key(args.company, getattr(args, "location", None)))
     except (ArchiveSchemaError, SQLAlchemyError) as error:
+        if engine is not None:
+            engine.dispose()
         log.warning("the archive cannot say what this target's earlier runs found (%s): a full sweep", error)
         return RefreshPlan.full("the archive could not be read", window_days=window)
     mode, why = decide(

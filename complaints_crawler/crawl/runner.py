@@ -47,6 +47,16 @@ class CrawlOutcome:
         shown = " ".join(f"{k}={v}" for k, v in self.arguments.items())
         return f"{self.spider} {shown}"
 
+    @property
+    def summary(self) -> str:
+        """How the crawl ended, in one line (`complaints crawl` and the workers print it)."""
+        health = "" if self.health in (None, "ok") else f"; unhealthy: {self.health}"
+        return (
+            f"{self.finish_reason or 'did not start'} ({self.mode or '-'}), {self.requests} requests, {self.new} new, "
+            f"{self.updated} updated, {self.unchanged} unchanged, {self.quarantined} quarantined, "
+            f"{self.seconds:.1f} s{health}"
+        )
+
     @classmethod
     def of(cls, spider: str, arguments: dict[str, str], crawler: Crawler, seconds: float) -> CrawlOutcome:
         def stat(name: str, default: Any = 0) -> Any:

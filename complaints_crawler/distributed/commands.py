@@ -26,6 +26,7 @@ from complaints_crawler.archive import database
 from complaints_crawler.crawl.command import CommandFailed, crawl_overrides
 from complaints_crawler.crawl.runner import project_settings
 from complaints_crawler.crawl.targets import TargetsFileError, read_targets
+from complaints_crawler.errors import first_line
 
 if TYPE_CHECKING:
     from complaints_crawler.distributed.queue import TargetQueue
@@ -115,7 +116,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     worker_id = settings.get("WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}"
     overrides["WORKER_ID"] = worker_id
     config = WorkerConfig(url, queue.name, worker_id, args.until_empty, overrides, lease_seconds, max_attempts, poll)
-    report(f"worker {worker_id} on queue {queue.name} at {shown(url)}, archive {_shown_archive(archive)}")
+    report(f"worker {worker_id} on queue {queue.name} at {shown(url)}, archive {database.shown_url(archive)}")
     try:
         run_worker(config, queue, report)
     except WorkerStopped as error:
@@ -144,17 +145,11 @@ def check_archive(url: str) -> None:
     except NoSuchModuleError:
         raise CommandFailed('no PostgreSQL driver: pip install -e ".[postgres]"') from None
     except SQLAlchemyError as error:
-        text = str(getattr(error, "orig", None) or error).strip()
-        reason = text.splitlines()[0] if text else type(error).__name__
-        raise CommandFailed(f"the archive at {_shown_archive(url)} does not answer: {reason}") from None
+        raise CommandFailed(f"the archive at {database.shown_url(url)} does not answer: {first_line(error)}") from None
 
 
 def report(line: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
-
-
-def _shown_archive(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
 
 
 # -- queue -----------------------------------------------------------------------------------------------

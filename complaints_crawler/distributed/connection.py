@@ -10,6 +10,8 @@ import redis.asyncio
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from complaints_crawler.errors import first_line
+
 # A blip is retried (3 times within about half a second); a server that stays away is an error.
 _TIMEOUT, _CONNECT_TIMEOUT, _HEALTH_CHECK = 10.0, 5.0, 30
 
@@ -55,8 +57,3 @@ def connect(url: str) -> redis.Redis:
 def shown(url: str) -> str:
     """The URL without its password."""
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

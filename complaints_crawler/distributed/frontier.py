@@ -23,7 +23,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from complaints_crawler.crawl.reasons import FinishReason
-from complaints_crawler.distributed.connection import client, first_line
+from complaints_crawler.distributed.connection import client
+from complaints_crawler.errors import first_line
 
 log = logging.getLogger(__name__)
 

@@ -124,6 +124,7 @@ class RateLimitedHandler:
         self.inner = build_from_crawler(load_object(settings.getdict(INNER_HANDLERS)[self.scheme]), crawler)
         self.server: Redis | None = None
         self.limiter: SiteLimiter | None = None
+        self.unlimited = False  # the site has no delay: decided once, not on every request
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RateLimitedHandler:
@@ -131,10 +132,11 @@ class RateLimitedHandler:
 
     def _limiter(self) -> SiteLimiter | None:
         spider = self.crawler.spider
-        if self.limiter is None and spider is not None:
+        if self.limiter is None and not self.unlimited and spider is not None:
             settings = self.crawler.settings
             delay = site_delay(settings, spider.name)
             if delay <= 0:
+                self.unlimited = True
                 return None
             self.server = async_client(settings["REDIS_URL"])
             key = settings["SITE_LIMITER_KEY"] + f":{spider.name}"

@@ -33,9 +33,10 @@ from twisted.python.failure import Failure
 
 from complaints_crawler.crawl.reasons import FinishReason
 from complaints_crawler.crawl.runner import CrawlOutcome, project_settings
-from complaints_crawler.distributed.connection import first_line, shown
+from complaints_crawler.distributed.connection import shown
 from complaints_crawler.distributed.frontier import LOST_STAT, frontier_settings, redis_lost, stop_crawl
 from complaints_crawler.distributed.queue import Lease, TargetQueue
+from complaints_crawler.errors import first_line
 from complaints_crawler.spiders.base import crawl_stat
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ class Worker:
             self.queue.finish, lease, verdict(reason), outcome_record(outcome), self.config.max_attempts
         )
         self.targets_done += 1
-        self.report(f"ended    {target.label}: {summary(outcome)} -> {state or 'lease lost: taken over'}")
+        self.report(f"ended    {target.label}: {outcome.summary} -> {state or 'lease lost: taken over'}")
         if reason == FinishReason.ARCHIVE_UNAVAILABLE:
             raise WorkerStopped(
                 f"the archive did not take what the crawl of {target.label} found (see the log; "
@@ -212,14 +213,6 @@ class Worker:
             return await asyncio.to_thread(call, *args)
         except RedisError as error:
             raise WorkerStopped(f"Redis at {shown(self.config.redis_url)} went away: {first_line(error)}") from None
-
-
-def summary(o: CrawlOutcome) -> str:
-    health = "" if o.health in (None, "ok") else f"; unhealthy: {o.health}"
-    return (
-        f"{o.finish_reason or 'did not start'} ({o.mode or '-'}), {o.requests} requests, {o.new} new, "
-        f"{o.updated} updated, {o.unchanged} unchanged, {o.quarantined} quarantined, {o.seconds:.1f} s{health}"
-    )
 
 
 def run_worker(config: WorkerConfig, queue: TargetQueue, report: Callable[[str], None]) -> None:

@@ -12,6 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
 from complaints_crawler.quarantine import QuarantineKind, quarantine
+from complaints_crawler.text.html_text import mostly_nul
 from complaints_crawler.text.page_reading import shared
 from complaints_crawler.text.spam import score_html
 from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
@@ -38,7 +39,7 @@ class PageSpamMiddleware:
         ):
             return response
         text = response.text
-        if text.count("\x00") * 5 > len(text):
+        if mostly_nul(text):
             # A page in another encoding than its label (UTF-16 read as one byte a character) repeats itself to
             # the scorer; it is no doorway but an unreadable page, which its parser reports.
             self.stats.inc_value("spam/pages_unreadable")

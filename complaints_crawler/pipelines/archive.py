@@ -33,16 +33,16 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import deferred_from_coro
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from twisted.internet import task
 
-from complaints_crawler.archive.database import ArchiveSchemaError, archive_url
+from complaints_crawler.archive.database import ArchiveSchemaError, archive_url, shown_url
 from complaints_crawler.archive.prepare import PreparedComplaint, prepare
 from complaints_crawler.archive.store import ArchiveStore, WriteResult
 from complaints_crawler.archive.targets import load_target, target_key
 from complaints_crawler.crawl import health
 from complaints_crawler.crawl.reasons import FinishReason
+from complaints_crawler.errors import first_line
 from complaints_crawler.items import Business, Complaint, SeenComplaint
 from complaints_crawler.pipelines.base import Stage
 from complaints_crawler.quarantine import QuarantineEntry, QuarantineKind, item_quarantined, quarantine
@@ -125,7 +125,7 @@ class ArchivePipeline(Stage):
 
     @property
     def shown_url(self) -> str:
-        return make_url(self.url).render_as_string(hide_password=True)
+        return shown_url(self.url)
 
     # -- opening -------------------------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ class ArchivePipeline(Stage):
             log.error("cannot archive: %s", error)
             raise CloseSpider(FinishReason.ARCHIVE_UNAVAILABLE.value) from error
         except (SQLAlchemyError, ValueError, OSError) as error:  # no answer, a malformed URL, a missing driver
-            log.error("cannot archive: the archive at %s does not answer: %s", _safe_url(self.url), _first_line(error))
+            log.error("cannot archive: the archive at %s does not answer: %s", shown_url(self.url), first_line(error))
             raise CloseSpider(FinishReason.ARCHIVE_UNAVAILABLE.value) from error
         self.store = store
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-writer")
@@ -312,7 +312,7 @@ class ArchivePipeline(Stage):
         quarantine(
             self.crawler,
             QuarantineKind.INVALID_ITEM,
-            f"the archive refused the item: {_first_line(error)}",
+            f"the archive refused the item: {first_line(error)}",
             url=getattr(item, "url", None),
             details={"item": item.model_dump(mode="json")},
         )
@@ -324,7 +324,7 @@ class ArchivePipeline(Stage):
         log.error(
             "the archive refused a write (%d in a row): %s; %d complaints wait in memory",
             self.failed_writes,
-            _first_line(error),
+            first_line(error),
             len(self.pending.complaints),
         )
         if self.failed_writes >= self.write_attempts and not self.stopping:
@@ -384,7 +384,7 @@ class ArchivePipeline(Stage):
             try:
                 self.store.heartbeat(self.run_id)
             except SQLAlchemyError as error:
-                log.warning("crawl run %d could not note it is alive: %s", self.run_id, _first_line(error))
+                log.warning("crawl run %d could not note it is alive: %s", self.run_id, first_line(error))
 
     def _on_quarantined(self, entry: QuarantineEntry) -> None:
         self.quarantined.append(entry)
@@ -440,7 +440,7 @@ class ArchivePipeline(Stage):
                 full_sweep=stats.get("refresh/mode") == "full",
             )
         except SQLAlchemyError as error:
-            log.error("crawl run %d could not be closed in the archive: %s", self.run_id, _first_line(error))
+            log.error("crawl run %d could not be closed in the archive: %s", self.run_id, first_line(error))
         log.info(
             "crawl run %d closed (%s): %d new, %d updated, %d unchanged, %d quarantined; health: %s",
             self.run_id,
@@ -472,16 +472,3 @@ def _jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
 
 def _quarantine_record(entry: QuarantineEntry) -> dict[str, Any]:
     return dict(kind=entry.kind, reason=entry.reason, url=entry.url, score=entry.score, details=entry.details)
-
-
-def _safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # a malformed URL: say so, without echoing what may be a password
-        return "(a URL SQLAlchemy cannot read)"
-
-
-def _first_line(error: BaseException) -> str:
-    """The reason in an error's first line (SQLAlchemy appends the statement and a help link)."""
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

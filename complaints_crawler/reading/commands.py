@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from complaints_crawler.archive import database
+from complaints_crawler.errors import first_line
 from complaints_crawler.reading.archive import ReadingError, open_for_reading
 from complaints_crawler.reading.filters import Filters
 from complaints_crawler.sites import SITES
@@ -117,8 +118,7 @@ def _one_line(handler: Handler) -> Handler:
         try:
             handler(args)
         except SQLAlchemyError as error:
-            first_line = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-            raise ReadingError(first_line) from None
+            raise ReadingError(first_line(error)) from None
 
     return run
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
+from complaints_crawler.errors import first_line
 from complaints_crawler.reading.archive import ReadingError, open_for_reading, sqlite_path
 
 READING_KEYWORDS = {
@@ -197,7 +198,7 @@ def _postgresql_rows(cursor: Any, timeout: float) -> Iterator[tuple[Any, ...]]:
 
 
 def _postgresql_message(error: Exception, timeout: float) -> str:
-    text = str(error).strip().splitlines()[0]
+    text = first_line(error)
     if "read-only transaction" in text:
         return f"refused: {text} (the sql command only reads)"
     if "statement timeout" in text:

@@ -111,13 +111,15 @@ def read_html(html: str | bytes) -> Document:
     return Document(root, wide or _stopped(parser))
 
 
-def _wide_text(html: str) -> str | None:
+def mostly_nul(html: str) -> bool:
     """A page this much NUL is (partly) UTF-16 decoded with a one-byte charset: that markup is text to lxml."""
-    if "\x00" not in html:
+    return "\x00" in html and html.count("\x00") >= _NUL_SHARE * len(html)  # a few stray NULs are read as U+FFFD
+
+
+def _wide_text(html: str) -> str | None:
+    if not mostly_nul(html):
         return None
     nuls = html.count("\x00")
-    if nuls < _NUL_SHARE * len(html):
-        return None  # a few stray NULs: lxml reads them as U+FFFD
     return (
         f"page text is {round(100 * nuls / len(html))}% NUL characters (UTF-16 read with a one-byte "
         "charset?): that part of the page cannot be read"
