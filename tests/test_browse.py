@@ -227,3 +227,22 @@ def test_browse_never_creates_an_archive(tmp_path, capsys):
         == f"complaints: no archive at {missing} (a crawl creates one; so does `complaints db upgrade`)\n"
     )
     assert not missing.exists()
+
+
+def test_a_crawl_archive_is_served_as_one_that_may_change_and_an_export_as_immutable(tmp_path):
+    from complaints_crawler.archive.database import upgrade
+    from complaints_crawler.reading.browse import datasette_for
+
+    archive = tmp_path / "archive.db"
+    upgrade(f"sqlite:///{archive}")  # a crawl archive: WAL mode, written by crawls while it is browsed
+    served, _ = datasette_for(f"sqlite:///{archive}")
+    assert served.databases["archive"].is_mutable is True
+    exported = tmp_path / "export.db"
+    assert (
+        complaints_cli(
+            "export", "--archive", f"sqlite:///{archive}", "--format", "sqlite", "--out", str(exported)
+        ).returncode
+        == 0
+    )
+    served, _ = datasette_for(f"sqlite:///{exported}")
+    assert served.databases["export"].is_mutable is False

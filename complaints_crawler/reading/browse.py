@@ -29,7 +29,7 @@ def datasette_for(url: str) -> tuple[Any, str]:
         )
     open_for_reading(url).dispose()  # it exists, it is an archive at this code's revision
     name = path.stem
-    live = _has_pending_writes(path)
+    live = _may_change(path)
     datasette = Datasette(
         files=[str(path)] if live else [],
         immutables=[] if live else [str(path)],
@@ -40,9 +40,13 @@ def datasette_for(url: str) -> tuple[Any, str]:
     return datasette, name
 
 
-def _has_pending_writes(path: Path) -> bool:
-    wal = path.with_name(path.name + "-wal")
-    return wal.exists() and wal.stat().st_size > 0
+def _may_change(path: Path) -> bool:
+    """A WAL-mode file is an archive a crawl may write while it is served (every crawl archive is one); only a
+    file in rollback mode, as `complaints export --format sqlite` writes it, is served as immutable. The file's
+    header says which (bytes 18 and 19 are 2 in WAL mode), whatever is running at the moment browse starts."""
+    with path.open("rb") as file:
+        header = file.read(20)
+    return len(header) < 20 or header[18] == 2 or header[19] == 2
 
 
 def serve(url: str, host: str, port: int) -> None:

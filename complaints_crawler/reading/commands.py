@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from complaints_crawler.archive import database
 from complaints_crawler.errors import first_line
 from complaints_crawler.reading.archive import ReadingError, open_for_reading
+from complaints_crawler.reading.export import FORMATS, TABLES
 from complaints_crawler.reading.filters import Filters
 from complaints_crawler.sites import SITES
 
@@ -44,12 +45,12 @@ def add_commands(command: CommandFactory) -> None:
     export.add_argument(
         "--format",
         required=True,
-        choices=["csv", "jsonl", "parquet", "sqlite"],
+        choices=FORMATS,
         help="sqlite: a new archive file (e.g. of a PostgreSQL archive) for `complaints browse`",
     )
     export.add_argument(
         "--table",
-        choices=["complaints", "responses", "threads"],
+        choices=TABLES,
         default="complaints",
         help="threads: each complaint with its entries (nested in jsonl and parquet; "
         "in csv one row per entry, the complaint as position 0)",
