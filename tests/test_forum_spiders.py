@@ -293,6 +293,25 @@ def test_sitemap_index_is_followed(tmp_path: Path, sqlite_url: str):
     assert result.count(ComplaintRow) == 2
 
 
+def test_a_sitemap_listed_twice_or_naming_itself_is_read_once_and_the_name_resolved(tmp_path: Path, sqlite_url: str):
+    overlay = tmp_path / "overlay" / "consumercomplaints"
+    (overlay / "sitemaps").mkdir(parents=True)
+    (overlay / "sitemap.xml").write_text(
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{CC}/sitemap.xml</loc></sitemap>"
+        f"<sitemap><loc>{CC}/sitemaps/businesses-1.xml</loc></sitemap>"
+        f"<sitemap><loc>{CC}/sitemaps/businesses-1.xml</loc></sitemap></sitemapindex>"
+    )
+    (overlay / "sitemaps" / "businesses-1.xml").write_text(
+        (FIXTURE_SITES_DIR / "consumercomplaints" / "sitemap.xml").read_text(encoding="utf-8")
+    )
+    with serve_sites(["consumercomplaints"], overlays=[tmp_path / "overlay"]) as sites:
+        result = crawl(sites["consumercomplaints"], "consumercomplaints", sqlite_url, "company=poco india")
+    assert_clean(result)
+    assert result.requests[:4] == ["/robots.txt", "/sitemap.xml", "/sitemaps/businesses-1.xml", "/poco-india-b171922"]
+    assert result.count(ComplaintRow) == 2
+
+
 @pytest.mark.parametrize(
     "argument, message",
     [

@@ -52,6 +52,7 @@ class ForumSpider(ComplaintsSpider):
         super().__init__(name, **kwargs)
         self.pending_sitemaps = 0
         self.sitemap_candidates: list[str] = []
+        self.sitemaps: set[str] = set()  # the sitemaps requested, each once
 
     # -- the board -------------------------------------------------------------------------------------
 
@@ -99,6 +100,7 @@ class ForumSpider(ComplaintsSpider):
     def resolve(self) -> Iterable[Request]:
         self.pending_sitemaps = 1
         self.sitemap_candidates = []
+        self.sitemaps = {self.rebase("/sitemap.xml")}
         yield Request(
             self.rebase("/sitemap.xml"), callback=self.parse_sitemap, errback=self.sitemap_failed, dont_filter=True
         )
@@ -106,9 +108,15 @@ class ForumSpider(ComplaintsSpider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         self.pending_sitemaps -= 1
         sitemap = parse_sitemap(self.text_of(response))
-        self.pending_sitemaps += len(sitemap.children)
-        for loc in sitemap.children:
-            yield Request(self.rebase(loc), callback=self.parse_sitemap, errback=self.sitemap_failed)
+        # Each sitemap once, counted only when requested: a child listed twice (or an index naming itself) would
+        # be dropped by the dupefilter without a callback, and the count would never come back to 0.
+        children = [
+            url for url in dict.fromkeys(self.rebase(loc) for loc in sitemap.children) if url not in self.sitemaps
+        ]
+        self.sitemaps.update(children)
+        self.pending_sitemaps += len(children)
+        for url in children:
+            yield Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed, dont_filter=True)
         self.sitemap_candidates += sitemap.boards
         if self.pending_sitemaps == 0:
             yield from self.board_of_name()
