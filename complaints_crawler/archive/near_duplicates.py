@@ -13,7 +13,7 @@ first), with its similarity to the complaint that linked it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -63,13 +63,20 @@ def link_near_duplicates(
     everyone = set(stored) | {i for mates in (*lsh_candidates.values(), *repost_candidates.values()) for i in mates}
     stored.update(_load(conn, [ComplaintRow.id.in_(sorted(everyone - set(stored)))]) if everyone - set(stored) else {})
 
+    cut: dict[tuple[int, int], set[str]] = {}  # a candidate of several batch complaints is cut once
+
+    def shingles_of(complaint: _Stored, k: int) -> set[str]:
+        if (complaint.id, k) not in cut:
+            cut[complaint.id, k] = shingles(complaint.text_normalized, k)
+        return cut[complaint.id, k]
+
     linked = 0
     for complaint_id in ids:
         me = stored[complaint_id]
-        matches = _confirm(me, (stored[i] for i in lsh_candidates.get(complaint_id, ())), threshold, k=5)
-        matches.update(
-            _confirm(me, (stored[i] for i in repost_candidates.get(complaint_id, ())), repost_threshold, k=1)
-        )
+        mates = (stored[i] for i in lsh_candidates.get(complaint_id, ()))
+        matches = _confirm(me, mates, threshold, 5, shingles_of)
+        reposts = (stored[i] for i in repost_candidates.get(complaint_id, ()))
+        matches.update(_confirm(me, reposts, repost_threshold, 1, shingles_of))
         if not matches:
             continue
         earliest = min([me, *(stored[i] for i in matches)], key=lambda s: s.age_key)
@@ -166,13 +173,16 @@ def _close_in_time(a: _Stored, b: _Stored) -> bool:
     )
 
 
-def _confirm(me: _Stored, candidates: Iterable[_Stored], threshold: float, k: int) -> dict[int, float]:
-    mine: set[str] | None = None  # most complaints have no candidate: their shingles are never needed
+def _confirm(
+    me: _Stored,
+    candidates: Iterable[_Stored],
+    threshold: float,
+    k: int,
+    shingles_of: Callable[[_Stored, int], set[str]],
+) -> dict[int, float]:
     found = {}
-    for other in candidates:
-        if mine is None:
-            mine = shingles(me.text_normalized, k)
-        similarity = jaccard(mine, shingles(other.text_normalized, k))
+    for other in candidates:  # most complaints have no candidate: their shingles are never cut
+        similarity = jaccard(shingles_of(me, k), shingles_of(other, k))
         if similarity >= threshold:
             found[other.id] = round(similarity, 4)
     return found
