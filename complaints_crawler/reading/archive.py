@@ -15,13 +15,13 @@ class ReadingError(Exception):
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite archive URL (None for other back-ends)."""
+    """The file of a SQLite archive URL (None for other back-ends); a URL no reader can use is refused."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
     if not parsed.database or parsed.database == ":memory:" or parsed.database.startswith("file:"):
         raise ReadingError(f"give a SQLite archive as sqlite:///PATH, not {url}")
-    return Path(parsed.database)
+    return database.sqlite_path(url)
 
 
 def open_for_reading(url: str) -> Engine:
