@@ -95,14 +95,6 @@ def search(
                 .where(ComplaintRow.id.in_([d.complaint_id for d in best]))
             )
         }
-        entries = {
-            r.id: r
-            for r in conn.execute(
-                select(ResponseRow.id, ResponseRow.kind, ResponseRow.position).where(
-                    ResponseRow.id.in_([d.response_id for d in best if d.response_id is not None])
-                )
-            )
-        }
         snippets = backend.snippets(
             conn,
             [d.complaint_id for d in best if d.response_id is None],
@@ -111,8 +103,11 @@ def search(
     hits = []
     for n, document in enumerate(best, 1):
         c = details[document.complaint_id]
-        entry = entries.get(document.response_id) if document.response_id is not None else None
-        key: Document = ("response", entry.id) if entry else ("complaint", document.complaint_id)
+        key: Document = (
+            ("response", document.response_id)
+            if document.response_id is not None
+            else ("complaint", document.complaint_id)
+        )
         hits.append(
             Hit(
                 rank=n,
@@ -124,8 +119,8 @@ def search(
                 status=c.status,
                 title=c.title,
                 url=c.url,
-                matched=entry.kind if entry else "complaint",
-                position=entry.position if entry else None,
+                matched=document.kind or "complaint",
+                position=document.position,
                 score=round(float(document.score), 6),
                 snippet=snippets.get(key, ""),
             )
@@ -138,6 +133,8 @@ class _Document:
     complaint_id: int
     response_id: int | None  # None: the complaint's title and text
     score: float
+    kind: str | None = None  # the thread entry's kind and position (a response_id's)
+    position: int | None = None
 
 
 def _best_documents(conn: Connection, documents: Any, limit: int) -> list[_Document]:
@@ -151,18 +148,22 @@ def _best_documents(conn: Connection, documents: Any, limit: int) -> list[_Docum
     wanted = max(4 * limit, 50)
     while True:
         rows = conn.execute(query.limit(wanted)).all()
-        # An entry's complaint is looked up for these rows only, not for every match.
-        owners = dict(
-            conn.execute(
-                select(ResponseRow.id, ResponseRow.complaint_id).where(
+        # Entries are looked up for these rows only, not for every match.
+        entries = {
+            e.id: e
+            for e in conn.execute(
+                select(ResponseRow.id, ResponseRow.complaint_id, ResponseRow.kind, ResponseRow.position).where(
                     ResponseRow.id.in_([r.id for r in rows if r.kind == "r"])
                 )
-            ).all()
-        )
+            )
+        }
         best: dict[int, _Document] = {}
         for row in rows:
-            complaint_id = owners[row.id] if row.kind == "r" else row.id
-            best.setdefault(complaint_id, _Document(complaint_id, row.id if row.kind == "r" else None, row.score))
+            if row.kind == "r":
+                e = entries[row.id]
+                best.setdefault(e.complaint_id, _Document(e.complaint_id, e.id, row.score, e.kind, e.position))
+            else:
+                best.setdefault(row.id, _Document(row.id, None, row.score))
         if len(best) >= limit or len(rows) < wanted:
             return list(best.values())[:limit]
         wanted *= 4
