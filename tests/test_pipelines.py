@@ -228,3 +228,40 @@ def test_a_callback_error_quarantines_its_page():
     assert errors.process_spider_exception(response, KeyError("cursor")) == []
     [entry] = h.quarantined
     assert (entry.kind, entry.reason) == ("parse_error", "the page could not be processed: KeyError: 'cursor'")
+
+
+def test_a_split_batch_cut_short_by_a_lost_connection_writes_each_item_once(archive, tmp_path):
+    """Part of a refused batch goes in while it is split, then the connection drops: only the rest is written again,
+    so nothing is counted twice (before, the part already in came back as 'unchanged')."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    h = Harness(ARCHIVE_URL=archive, ARCHIVE_BATCH_SIZE=100, ARCHIVE_SPILL_DIR=str(tmp_path))
+    prepare, stage = h.stage(PreparePipeline), h.stage(ArchivePipeline)
+    stage.open_spider()
+    write, calls = stage.store.write, []
+
+    def scripted(businesses, complaints, run_id, seen=()):
+        ids = [c.item.external_id for c in complaints]
+        calls.append(ids)
+        if complaint(3).external_id in ids:
+            raise IntegrityError("INSERT …", {}, Exception("refused for one item"))
+        if len(calls) == 3:  # the split's second half: the connection is gone
+            raise OperationalError("INSERT …", {}, Exception("connection lost"))
+        return write(businesses, complaints, run_id, seen=seen)
+
+    stage.store.write = scripted
+    stage.process_item(business(0))
+    for n in range(4):
+        stage.process_item(prepare.process_item(complaint(n)))
+    stage._on_spider_closed("finished")
+
+    first = complaint(0).external_id
+    assert calls[:3] == [
+        [complaint(n).external_id for n in range(4)],  # refused for complaint 3
+        [first],  # the first half (the business and complaint 0) goes in
+        [complaint(n).external_id for n in (1, 2, 3)],  # the connection drops
+    ]
+    assert first not in [i for ids in calls[3:] for i in ids]  # what went in is not written again
+    assert rows(archive, CrawlRunRow.new_count, CrawlRunRow.unchanged_count) == [(3, 0)]
+    assert rows(archive, func.count(ComplaintRow.id)) == [(3,)]
+    assert [e.kind for e in h.quarantined] == ["invalid_item"]

@@ -83,6 +83,7 @@ class Outcome:
     totals: WriteResult = field(default_factory=WriteResult)
     refused: list[tuple[Unit, BaseException]] = field(default_factory=list)  # items the archive would not take
     units_written: bool = False  # the items are in; only the quarantine entries may have failed
+    committed: list[Unit] = field(default_factory=list)  # the parts of a split batch in before a refusal
     error: BaseException | None = None  # the archive refused the write
 
 
@@ -238,7 +239,11 @@ class ArchivePipeline(Stage):
         # Refused: what the write held goes back in front of what came meanwhile, for the next attempt.
         pending = self.pending
         self.pending = Pending()
-        for unit in [*([] if outcome.units_written else units), *pending.units()]:
+        # Complaints in already are counted: not written twice. Businesses go back all the same (an upsert that
+        # counts nothing), so that what is spilled stays whole: each complaint with its business.
+        committed = {id(unit) for unit in outcome.committed if not isinstance(unit, Business)}
+        unwritten = [] if outcome.units_written else [unit for unit in units if id(unit) not in committed]
+        for unit in [*unwritten, *pending.units()]:
             self.pending.add(unit)
         self.quarantined = [*quarantined, *self.quarantined]
         self._write_refused(outcome.error)
@@ -268,7 +273,10 @@ class ArchivePipeline(Stage):
             if _archive_is_unreachable(error) or sum(isinstance(u, PreparedComplaint) for u in units) < 2:
                 raise
             refused: list[tuple[Unit, BaseException]] = []
-            written = self._write_split(units, refused, outcome)
+            middle = len(units) // 2  # the whole batch was just refused: its halves next
+            written = self._write_split(units[:middle], refused, outcome) + self._write_split(
+                units[middle:], refused, outcome
+            )
             if written == 0:
                 raise
             outcome.refused += refused
@@ -277,6 +285,7 @@ class ArchivePipeline(Stage):
         """Write what the archive takes of `units`, halving refused batches; the complaints written."""
         try:
             self._write_batch(units, outcome)
+            outcome.committed += units
             return sum(isinstance(u, PreparedComplaint) for u in units)
         except Exception as error:
             if _archive_is_unreachable(error):
