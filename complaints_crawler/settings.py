@@ -87,10 +87,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 HTTPCACHE_ENABLED = False
-TRUNCATED_RETRY_TIMES = 2
+TRUNCATED_RETRY_TIMES = 2  # a page that arrives cut (no closing </html>) is fetched again this often
 # Listing pages kept in flight on a full sweep, when CONCURRENT_REQUESTS_PER_DOMAIN allows more than one request
 # at a time (never more than it allows): a fast local import or a permissive site is not paced by one page.
-PAGES_AHEAD = 8  # a page that arrives cut (no closing </html>) is fetched again this often
+PAGES_AHEAD = 8
 
 # -- workers (`complaints worker`) ---------------------------------------------------------------------
 WORKER_LEASE_SECONDS = 60.0  # a leased target returns to the queue this long after its worker stops renewing
