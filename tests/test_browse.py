@@ -246,3 +246,17 @@ def test_a_crawl_archive_is_served_as_one_that_may_change_and_an_export_as_immut
     )
     served, _ = datasette_for(f"sqlite:///{exported}")
     assert served.databases["export"].is_mutable is False
+
+
+def test_a_port_taken_by_another_server_is_one_line(tmp_path):
+    import socket
+
+    from complaints_crawler.archive.database import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'archive.db'}")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = complaints_cli("browse", "--port", str(port), "--archive", f"sqlite:///{tmp_path / 'archive.db'}")
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"complaints: cannot serve on 127.0.0.1:{port}: Address already in use"
+    assert "serving" not in done.stdout

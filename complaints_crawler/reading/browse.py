@@ -6,6 +6,8 @@ its -wal file (a crawl is writing) is served read-only but not immutable, so tho
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,17 @@ def serve(url: str, host: str, port: int) -> None:
     import uvicorn
 
     datasette, name = datasette_for(url)
+    _require_free(host, port)
     asyncio.run(datasette.invoke_startup())
     print(f"serving {name} read-only at http://{host}:{port}/{name} (Ctrl-C stops)", flush=True)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+
+
+def _require_free(host: str, port: int) -> None:
+    """A port taken by another server is one line (exit 1), not a "serving" line and then uvicorn's error."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        why = os.strerror(error.errno) if error.errno else str(error)
+        raise ReadingError(f"cannot serve on {host}:{port}: {why}") from None
