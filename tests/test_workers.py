@@ -508,8 +508,10 @@ def test_two_workers_together_keep_one_sites_delay(tmp_path):
         gaps = [later - earlier for earlier, later in itertools.pairwise(site.times)]
         assert min(gaps) >= 0.5, sorted(gaps)[:5]
         agents = [headers["user-agent"] for headers in site.headers]
+        # The two crawls overlapped (one worker's requests on both sides of the other's), so the gaps above were
+        # kept between workers and not just within one; how often they take turns depends on when each started.
         switches = sum(a != b for a, b in itertools.pairwise(agents))
-        assert switches >= 6, agents  # the two workers did take turns: without the limiter they would collide
+        assert switches >= 2, agents
 
 
 def test_redis_lost_mid_run_stops_the_worker_with_everything_scraped_archived(tmp_path):
