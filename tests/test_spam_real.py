@@ -53,27 +53,19 @@ def test_corpus_size_fields_and_languages():
 def test_split_is_by_source_domain_as_written_in_splits_json():
     splits = json.loads((REAL / "splits.json").read_text())
     assert all(r["split"] == splits[r["source_domain"]] for r in RECORDS)
-    for label in ("spam", "legit"):
-        assert {r["split"] for r in RECORDS if r["label"] == label} == {"dev", "heldout"}
 
 
-def test_round_two_dev_is_round_one_and_heldout_is_new_domains():
-    """Dev v2 = every round-1 text (dev and held-out v1); held-out v2 = the round-2 collection, from domains that
-    round 1 did not use."""
-    round_one = json.loads((REAL / "splits-v1.json").read_text())
-    assert {r["split"] for r in RECORDS if r["collected"] == "v1"} == {"dev"}
-    assert {r["split"] for r in RECORDS if r["collected"] == "v2"} == {"heldout"}
-    assert not {r["source_domain"] for r in RECORDS if r["collected"] == "v2"} & set(round_one)
-    heldout = [r for r in RECORDS if r["split"] == "heldout"]
-    assert sum(r["label"] == "spam" for r in heldout) >= 70 and sum(r["label"] == "legit" for r in heldout) >= 150
+def test_round_two_has_ended_its_heldout_set_is_dev_now():
+    """Round 2's held-out set was evaluated once and joined dev: dev v3 = every round-1 and round-2 text."""
+    round_two = json.loads((REAL / "splits-v2.json").read_text())
+    assert {r["split"] for r in RECORDS if r["collected"] in {"v1", "v2"}} == {"dev"}
+    assert {r["source_domain"] for r in RECORDS if r["collected"] in {"v1", "v2"}} == set(round_two)
 
 
-# Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v2
-# (tuned on): 92 of 153 spam caught, 2 of 328 legitimate texts flagged. Held-out v2, evaluated once after tuning:
-# 55 of 71 spam caught (recall 0.775, short of the 0.9 target), 1 of 153 legitimate texts flagged (FPR 0.65%).
-@pytest.mark.parametrize(
-    "split, caught, spam_total, flagged, legit_total", [("dev", 92, 153, 2, 328), ("heldout", 55, 71, 1, 153)]
-)
+# Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
+# (round 1 and round 2, all tuned on or seen): 147 of 224 spam caught, 3 of 481 legitimate texts flagged. Held-out
+# v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775), 1 of 153 flagged (FPR 0.65%).
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 147, 224, 3, 481)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
