@@ -1,4 +1,5 @@
-"""Page-level spam check: every HTML response is scored before its parser runs.
+"""Page-level spam check: every HTML response is scored before its parser runs (in the crawl's spam process,
+crawl/spam_processes.py, when it has one).
 
 A doorway page is quarantined as `spam_page` with its score and reasons and never reaches the spider.
 """
@@ -6,15 +7,18 @@ A doorway page is quarantined as `spam_page` with its score and reasons and neve
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
+from complaints_crawler.crawl.spam_processes import SpamScorer
 from complaints_crawler.quarantine import QuarantineKind, quarantine
 from complaints_crawler.text.html_text import mostly_nul
 from complaints_crawler.text.page_reading import shared
-from complaints_crawler.text.spam import score_html
+from complaints_crawler.text.spam import SpamScore, score_html
 from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
 
 log = logging.getLogger(__name__)
@@ -25,12 +29,13 @@ class PageSpamMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.threshold = crawler.settings.getfloat("SPAM_PAGE_THRESHOLD")
+        self.scorer = SpamScorer.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageSpamMiddleware:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response | Coroutine[Any, Any, Response]:
         if (
             response.status != 200
             or not isinstance(response, TextResponse)
@@ -44,6 +49,9 @@ class PageSpamMiddleware:
             # the scorer; it is no doorway but an unreadable page, which its parser reports.
             self.stats.inc_value("spam/pages_unreadable")
             return response
+        if self.scorer.pooled:
+            # The spam process parses the page itself; the parser here parses it once more, on its own.
+            return self._checked_in_pool(response, text)
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
             reading = shared(text)  # the parser of this text (or the block check before) reads the same tree
@@ -55,10 +63,26 @@ class PageSpamMiddleware:
                 rendered=reading.text,
             )
         except Exception:
-            # A scorer bug must not cost the page: let it through to its parser, loudly.
-            log.exception("spam check failed on %s; the page is passed on unchecked", response.url)
-            self.stats.inc_value("spam/check_errors")
-            return response
+            return self._unchecked(response)
+        return self._verdict(response, result)
+
+    async def _checked_in_pool(self, response: Response, text: str) -> Response:
+        try:
+            languages = expected_languages(self.crawler)
+            result = await self.scorer.score(
+                score_html, text, expected_scripts(self.crawler), self.threshold, expected_languages=languages
+            )
+        except Exception:
+            return self._unchecked(response)
+        return self._verdict(response, result)
+
+    def _unchecked(self, response: Response) -> Response:
+        # A scorer bug must not cost the page: let it through to its parser, loudly.
+        log.exception("spam check failed on %s; the page is passed on unchecked", response.url)
+        self.stats.inc_value("spam/check_errors")
+        return response
+
+    def _verdict(self, response: Response, result: SpamScore) -> Response:
         self.stats.inc_value("spam/pages_scored")
         if not result.is_spam:
             return response

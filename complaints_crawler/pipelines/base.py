@@ -35,9 +35,13 @@ class Stage:
         except DropItem:
             raise
         except Exception as error:
-            log.exception("the %s stage failed on an item", self.stats_prefix)
-            self.count("errors")
-            return self.failed(item, error)
+            return self.stage_failed(error, item)
+
+    def stage_failed(self, error: Exception, item: Any) -> Any:
+        """Called in an `except` block: the error logged with its traceback and counted, then `failed`."""
+        log.exception("the %s stage failed on an item", self.stats_prefix)
+        self.count("errors")
+        return self.failed(item, error)
 
     def handle(self, item: Any) -> Any:
         """What the stage does with an item: return it (or what it becomes), or `reject` it."""
