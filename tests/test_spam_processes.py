@@ -71,6 +71,7 @@ class Stages:
 
 
 async def verdicts(stages: Stages) -> list[str]:
+    """An honest complaint, a helpline post, a board page, a doorway page; then the scorer closes."""
     helpline = complaint(3).model_copy(update={"text": HELPLINE})
     try:
         return [
@@ -87,7 +88,10 @@ def test_the_spam_process_gives_the_verdicts_the_crawl_thread_gives():
     async def both() -> tuple[Stages, list[str], Stages, list[str]]:
         pooled, inline = Stages(SPAM_PROCESSES=1), Stages(SPAM_PROCESSES=0)
         assert (pooled.scorer.pooled, inline.scorer.pooled) == (True, False)
-        return pooled, await verdicts(pooled), inline, await verdicts(inline)
+        [scoring] = pooled.scorer.processes
+        in_pool = await verdicts(pooled)
+        assert scoring.process.exitcode == 0  # at the end of its socket it left by itself, unkilled
+        return pooled, in_pool, inline, await verdicts(inline)
 
     pooled, in_pool, inline, in_thread = asyncio.run(both())
     assert in_pool == in_thread
@@ -102,22 +106,22 @@ def test_the_spam_process_gives_the_verdicts_the_crawl_thread_gives():
 
 
 def test_a_spam_process_that_dies_costs_nothing_the_crawl_scores_on_in_its_thread(caplog):
-    async def run() -> tuple[Stages, list[str]]:
+    async def run() -> tuple[Stages, Any, list[str]]:
         stages = Stages(SPAM_PROCESSES=1)
-        assert stages.scorer.pool is not None
+        [scoring] = stages.scorer.processes
         await stages.post(complaint(1))  # the process is up and scoring
-        for process in list(stages.scorer.pool._processes.values()):
-            process.kill()
-            process.join()
-        return stages, await verdicts(stages)
+        scoring.process.kill()
+        scoring.process.join()
+        return stages, scoring, await verdicts(stages)
 
-    stages, results = asyncio.run(run())
+    stages, scoring, results = asyncio.run(run())
     assert results[0] == "passed" and results[1].startswith("dropped: spam post")
     assert results[2] == "passed" and results[3].startswith("ignored: spam page")
     assert not stages.scorer.pooled
     assert stages.stat("spam/processes_lost") == 1
     assert (stages.stat("spam/posts_scored"), stages.stat("spam/pages_scored")) == (3, 2)
-    assert "the spam-scoring process died: the crawl scores spam in its own thread from now on" in caplog.text
+    died = f"the spam-scoring process {scoring.pid} died: the crawl scores spam in its own thread from now on"
+    assert died in caplog.text
 
 
 def test_without_a_running_loop_the_checks_score_in_the_calling_thread():

@@ -1,24 +1,32 @@
 """Spam scoring in processes of its own. The page and post checks are the crawl's largest CPU cost, and on the
-reactor's thread every download and every parser waits for them; handed to a process pool (SPAM_PROCESSES, 1 by
-default) they run beside the crawl on another core, and the check awaits the verdict.
+reactor's thread every download and every parser waits for them; handed to a process beside the crawl
+(SPAM_PROCESSES, 1 by default) they run on another core, and the check awaits the verdict.
 
-One pool per crawler, forked when the crawler's components are built (before the archive's writer thread starts)
-and shut down when its engine stops. With SPAM_PROCESSES = 0, or without a running asyncio reactor (a stage called
-directly, outside a crawl), scoring runs in the caller's thread and the check returns at once. A pool
-whose process dies is dropped: the crawl goes on scoring in its own thread, and says so in the log and the stats."""
+Each process is forked when the crawler's components are built (before the archive's writer thread starts) and
+stops when its engine stops. The crawl talks to it over a socket read by the crawl's own event loop: no thread in
+the crawl (a pool's feeder and manager threads would fight the reactor's thread for the GIL on every call). A
+process answers in the order it was asked, so one process keeps a page's complaints in order.
+
+With SPAM_PROCESSES = 0, or without a running asyncio loop (a stage called directly, outside a crawl), scoring runs
+in the caller's thread and the check returns at once. A process that dies is dropped and the calls it owed are
+scored in the crawl's thread: nothing is lost, and the log and the stats say so."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -31,6 +39,11 @@ from complaints_crawler.text.spam import SpamScore
 log = logging.getLogger(__name__)
 
 _SCORERS: WeakKeyDictionary[Crawler, SpamScorer] = WeakKeyDictionary()
+_LENGTH = 4  # bytes of the length before each pickled message
+
+
+class ProcessLost(Exception):
+    """The scoring process exited (killed, or out of memory) before it answered."""
 
 
 class SpamScorer:
@@ -38,66 +51,172 @@ class SpamScorer:
         assert crawler.stats is not None
         self.stats = crawler.stats
         processes = crawler.settings.getint("SPAM_PROCESSES")  # checked before the crawl (crawl/checks.py)
-        self.pool = _start_pool(processes) if processes and _asyncio_running(crawler) else None
+        self.processes: list[_Process] = []
+        for _ in range(processes if _asyncio_running() else 0):
+            self.processes.append(_Process.start(self.processes))
+        self.turn = 0
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     @classmethod
     def of(cls, crawler: Crawler) -> SpamScorer:
-        """The crawler's scorer (the page check and the post check share one pool)."""
+        """The crawler's scorer (the page check and the post check share its processes)."""
         if crawler not in _SCORERS:
             _SCORERS[crawler] = cls(crawler)
         return _SCORERS[crawler]
 
     @property
     def pooled(self) -> bool:
-        return self.pool is not None
+        return bool(self.processes)
 
     async def score(self, function: Callable[..., SpamScore], *args: Any, **kwargs: Any) -> SpamScore:
-        """`function(*args, **kwargs)` in the pool (in this thread once the pool is gone)."""
-        pool = self.pool
-        if pool is not None:
+        """`function(*args, **kwargs)` in a scoring process (in this thread once none is left). `function` and its
+        arguments travel pickled: a module-level function and plain values."""
+        if self.processes:
+            process = self.processes[self.turn % len(self.processes)]
+            self.turn += 1
             try:
-                return await asyncio.wrap_future(pool.submit(function, *args, **kwargs))
-            except BrokenProcessPool:
-                if self.pool is pool:
-                    log.error("the spam-scoring process died: the crawl scores spam in its own thread from now on")
+                return await process.call(function, args, kwargs)
+            except ProcessLost:
+                if process in self.processes:
+                    self.processes.remove(process)
+                    process.close()
                     self.stats.inc_value("spam/processes_lost")
-                    self.pool = None
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    log.error(
+                        "the spam-scoring process %s died: %s",
+                        process.pid,
+                        f"{len(self.processes)} left"
+                        if self.processes
+                        else "the crawl scores spam in its own thread from now on",
+                    )
         return function(*args, **kwargs)
 
     def close(self) -> None:
-        pool, self.pool = self.pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        processes, self.processes = self.processes, []
+        peaks = [peak for process in processes if (peak := process.peak_rss_mb()) is not None]
+        if peaks:
+            self.stats.max_value("spam/process_peak_rss_mb", max(peaks))
+        for process in processes:
+            process.close()
 
 
-def _asyncio_running(crawler: Crawler) -> bool:
-    """Whether the checks can await the pool: a running asyncio loop, or the asyncio reactor that will run one."""
+class _Process:
+    """One forked scoring process and the crawl's end of its socket."""
+
+    def __init__(self, process: BaseProcess, connection: socket.socket) -> None:
+        self.process = process
+        self.pid = process.pid
+        self.connection = connection
+        self.ready: asyncio.Future[None] | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.waiting: deque[asyncio.Future[Any]] = deque()  # one per call sent, in the order sent
+        self.lost = False
+
+    @classmethod
+    def start(cls, siblings: list[_Process]) -> _Process:
+        # Fork where there is fork: the child has the scorer's models loaded already (spawn would import and load
+        # them again, a second or more per crawl).
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        ours, theirs = socket.socketpair()
+        # The child closes the crawl's ends it inherits, its own and its elder siblings': each process then sees
+        # the end of its socket when the crawl closes it.
+        crawl_ends = [ours, *(sibling.connection for sibling in siblings)]
+        process = context.Process(
+            target=_serve, args=(theirs, crawl_ends, os.getpid()), name="spam-scoring", daemon=True
+        )
+        process.start()
+        theirs.close()
+        return cls(process, ours)
+
+    async def call(self, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.ready is None:
+            self.ready = asyncio.ensure_future(self._connect())
+        await self.ready
+        if self.lost or self.writer is None:
+            raise ProcessLost(self.pid)
+        answer = asyncio.get_running_loop().create_future()
+        self.waiting.append(answer)
+        self.writer.write(_message((function, args, kwargs)))
+        return await answer
+
+    async def _connect(self) -> None:
+        reader, self.writer = await asyncio.open_connection(sock=self.connection)
+        self.reading = asyncio.ensure_future(self._read(reader))
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                size = int.from_bytes(await reader.readexactly(_LENGTH), "big")
+                ok, value = pickle.loads(await reader.readexactly(size))
+                answer = self.waiting.popleft()
+                if not answer.done():  # its caller may have been cancelled
+                    answer.set_result(value) if ok else answer.set_exception(value)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self.lost = True
+            while self.waiting:
+                answer = self.waiting.popleft()
+                if not answer.done():
+                    answer.set_exception(ProcessLost(self.pid))
+
+    def peak_rss_mb(self) -> int | None:
+        """The process's peak resident memory so far (Linux), for the crawl stats."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        return next((int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmHWM:")), None)
+
+    def close(self) -> None:
+        # The end of the socket, now: the stream's own close happens on a later turn of the loop, which the join
+        # below would hold up.
+        with contextlib.suppress(OSError):  # the process is gone already
+            self.connection.shutdown(socket.SHUT_WR)
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            self.connection.close()
+        self.process.join(timeout=5)  # at the end of its socket it exits
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _asyncio_running() -> bool:
+    """Whether the checks can await a process: a running asyncio loop, or the asyncio reactor that will run one."""
     try:
         return is_asyncio_available()
     except RuntimeError:  # neither: a stage called directly, outside any crawl
         return False
 
 
-def _start_pool(processes: int) -> ProcessPoolExecutor:
-    # Fork where there is fork: the child has the scorer's models loaded already (spawn would import and load them
-    # again, a second or more per crawl). Forked now, while the crawl has few threads.
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    pool = ProcessPoolExecutor(processes, mp_context=context, initializer=_child_setup, initargs=(os.getpid(),))
-    pool.submit(int)  # start the processes now, not at the first page
-    return pool
+def _message(value: Any) -> bytes:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(_LENGTH, "big") + data
 
 
-def _child_setup(parent: int) -> None:
-    # Ctrl-C reaches the whole process group: the crawl decides how to stop, and shuts the pool down itself.
+def _serve(connection: socket.socket, crawl_ends: list[socket.socket], parent: int) -> None:
+    """The scoring process: answer each call, in order, until the crawl closes its end."""
+    for end in crawl_ends:
+        end.close()
+    # Ctrl-C reaches the whole process group: the crawl decides how to stop, and closes the socket itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the crawl's handler, inherited with the fork
     threading.Thread(target=_exit_with, args=(parent,), name="exit-with-crawl", daemon=True).start()
+    with connection, connection.makefile("rb") as incoming:
+        while len(header := incoming.read(_LENGTH)) == _LENGTH:
+            function, args, kwargs = pickle.loads(incoming.read(int.from_bytes(header, "big")))
+            try:
+                reply = _message((True, function(*args, **kwargs)))
+            except Exception as error:
+                try:
+                    reply = _message((False, error))
+                except Exception:  # an exception that does not pickle: its text does
+                    reply = _message((False, RuntimeError(f"{type(error).__name__}: {error}")))
+            connection.sendall(reply)
 
 
 def _exit_with(parent: int) -> None:
-    """A crawl killed with SIGKILL cannot shut its pool down: its orphaned process leaves on its own."""
+    """An orphan leaves on its own: a crawl killed with SIGKILL closes no socket when a process it forked later (a
+    crawl of its own, say) holds a copy of its end."""
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(0)
