@@ -5,8 +5,9 @@
 A generated consumercomplaints.in board (500 pages, 10,000 complaints, 8 cut cards a page: 4,501 requests with
 robots.txt) is served locally; politeness is off and 16 requests run at once. Each variant runs in a fresh
 process, the variants interleaved round by round; the medians are printed with pages/s, complaints/s, CPU
-seconds and peak RSS of the crawling process and of its spam-scoring process apart (SPAM_PROCESSES; forked, so the
-pages it shares with the crawl count in both), and the ratios the targets are stated in:
+seconds and peak RSS of the crawling process and, apart, of its work process (WORK_PROCESSES: the spam checks and
+the preparation of complaints; forked, so the pages it shares with the crawl count in both), and the ratios the
+targets are stated in:
 
 - full: the real spider with every pipeline and middleware, into a new SQLite archive (and PostgreSQL with
   --postgres);
@@ -93,8 +94,8 @@ def child(variant: str, base_url: str, archive: str, company: str, urls_file: st
                 "seconds": time.monotonic() - began,
                 "cpu": time.process_time() - cpu,
                 "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "spam_cpu": _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)),
-                "spam_rss_mb": stats.get("spam/process_peak_rss_mb", 0),
+                "work_cpu": _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)),
+                "work_rss_mb": stats.get("work/process_peak_rss_mb", 0),
                 "pages": stats.get("response_received_count", 0),
                 "complaints": stats.get("archive/complaints_new", stats.get("item_scraped_count", 0)),
                 "finish_reason": stats.get("finish_reason"),
@@ -215,14 +216,14 @@ def main() -> None:
     )
     print(
         f"{'variant':<10} {'seconds':>8} {'pages/s':>8} {'complaints/s':>13} {'CPU s':>7} {'peak RSS MB':>12}"
-        f" {'spam CPU s':>11} {'spam RSS MB':>12}"
+        f" {'work CPU s':>11} {'work RSS MB':>12}"
     )
     for variant in variants:
         seconds, pages = median(variant, "seconds"), median(variant, "pages")
         print(
             f"{variant:<10} {seconds:>8.1f} {pages / seconds:>8.0f} {median(variant, 'complaints') / seconds:>13.0f} "
             f"{median(variant, 'cpu'):>7.1f} {median(variant, 'rss_mb'):>12.0f}"
-            f" {median(variant, 'spam_cpu'):>11.1f} {median(variant, 'spam_rss_mb'):>12.0f}"
+            f" {median(variant, 'work_cpu'):>11.1f} {median(variant, 'work_rss_mb'):>12.0f}"
         )
 
     def rate(variant: str) -> float:
@@ -233,8 +234,8 @@ def main() -> None:
         print(f"full-pg / bare = {rate('full-pg') / rate('bare'):.2f} (target ≥ 0.8)")
     print(f"bare / download = {rate('bare') / rate('download'):.2f} (target ≥ 0.5)")
     print(
-        f"peak RSS of the full crawl = {median('full', 'rss_mb'):.0f} MB (target ≤ 250); its spam process"
-        f" {median('full', 'spam_rss_mb'):.0f} MB"
+        f"peak RSS of the full crawl = {median('full', 'rss_mb'):.0f} MB (target ≤ 250); its work process"
+        f" {median('full', 'work_rss_mb'):.0f} MB"
     )
     if "import" in results:
         print(f"import = {rate('import'):.0f} pages/s (target ≥ 150)")

@@ -61,12 +61,15 @@ FULL_SWEEP_DAYS = 30
 HEALTH_MAX_QUARANTINE_RATIO = 0.2  # quarantined / (quarantined + complaints) above this: the run is unhealthy
 PROGRESS_INTERVAL = 30.0  # seconds between progress lines of a running crawl
 
+# -- CPU work beside the crawl ----------------------------------------------------------------------------
+# Processes that do the spam checks and prepare complaints for the archive beside the crawl, so downloads and
+# parsers do not wait for them (crawl/work_processes.py); 0 does that work in the crawl's own thread. More than 1
+# can let the complaints of one page reach the archive in another order than the page's.
+WORK_PROCESSES = 1
+
 # -- spam filter: scores in [0, 1]; a page or post at or above its threshold is quarantined ------------
 SPAM_PAGE_THRESHOLD = 0.5
 SPAM_POST_THRESHOLD = 0.5
-# Processes that score pages and posts beside the crawl (crawl/spam_processes.py); 0 scores in the crawl's own
-# thread. More than 1 lets complaints of one page reach the archive in another order than the page's.
-SPAM_PROCESSES = 1
 # Scripts and languages (ISO 639-1) each spider's site is written in; text in others adds evidence (never decides
 # alone). Where both are set, the language check replaces the script check.
 SPAM_EXPECTED_SCRIPTS = {name: list(site.scripts) for name, site in SITES.items()}

@@ -1,5 +1,5 @@
-"""Page-level spam check: every HTML response is scored before its parser runs (in the crawl's spam process,
-crawl/spam_processes.py, when it has one).
+"""Page-level spam check: every HTML response is scored before its parser runs (in the crawl's work process,
+crawl/work_processes.py, when it has one).
 
 A doorway page is quarantined as `spam_page` with its score and reasons and never reaches the spider.
 """
@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 
-from complaints_crawler.crawl.spam_processes import SpamScorer
+from complaints_crawler.crawl.work_processes import WorkProcesses
 from complaints_crawler.quarantine import QuarantineKind, quarantine
 from complaints_crawler.text.html_text import mostly_nul
 from complaints_crawler.text.page_reading import shared
@@ -29,7 +29,7 @@ class PageSpamMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.threshold = crawler.settings.getfloat("SPAM_PAGE_THRESHOLD")
-        self.scorer = SpamScorer.of(crawler)
+        self.processes = WorkProcesses.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageSpamMiddleware:
@@ -49,8 +49,8 @@ class PageSpamMiddleware:
             # the scorer; it is no doorway but an unreadable page, which its parser reports.
             self.stats.inc_value("spam/pages_unreadable")
             return response
-        if self.scorer.pooled:
-            # The spam process parses the page itself; the parser here parses it once more, on its own.
+        if self.processes.pooled:
+            # The work process parses the page itself; the parser here parses it once more, on its own.
             return self._checked_in_pool(response, text)
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
@@ -69,7 +69,7 @@ class PageSpamMiddleware:
     async def _checked_in_pool(self, response: Response, text: str) -> Response:
         try:
             languages = expected_languages(self.crawler)
-            result = await self.scorer.score(
+            result = await self.processes.run(
                 score_html, text, expected_scripts(self.crawler), self.threshold, expected_languages=languages
             )
         except Exception:

@@ -1,15 +1,19 @@
 """What every pipeline stage shares: the crawler, its settings and stats, counting, rejecting with a reason, and a
-net under its own bugs: an item a stage fails on is quarantined with the error, never lost in a log line."""
+net under its own bugs: an item a stage fails on is quarantined with the error, never lost in a log line. A stage
+with CPU work to spare the reactor's thread (`CpuStage`) does it in the crawl's work process."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, NoReturn, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from complaints_crawler.crawl.work_processes import WorkProcesses
 from complaints_crawler.quarantine import QuarantineKind, quarantine
 
 log = logging.getLogger(__name__)
@@ -72,3 +76,51 @@ class Stage:
         """Quarantine what this stage refuses, then drop it: nothing leaves the pipeline unrecorded."""
         quarantine(self.crawler, kind, reason, url=url, score=score, details=details)
         raise DropItem(reason)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A call for the work process: a module-level function and plain arguments (they travel pickled)."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __call__(self) -> Any:
+        return self.function(*self.args, **self.kwargs)
+
+
+class CpuStage(Stage):
+    """A stage whose work on an item is one pure call (`job`), run in the crawl's work process when it has one and
+    here otherwise; `finish` decides on the item from the call's result, in the crawl's thread either way."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.processes = WorkProcesses.of(crawler)
+
+    def job(self, item: Any) -> Job | None:
+        """The call this stage makes for `item`, or None to pass the item on as it is."""
+        raise NotImplementedError
+
+    def finish(self, item: Any, result: Any) -> Any:
+        raise NotImplementedError
+
+    def handle(self, item: Any) -> Any:
+        job = self.job(item)
+        return item if job is None else self.finish(item, job())
+
+    def process_item(self, item: Any) -> Any | Coroutine[Any, Any, Any]:
+        if self.processes.pooled:
+            return self._in_work_process(item)
+        return super().process_item(item)
+
+    async def _in_work_process(self, item: Any) -> Any:
+        try:
+            job = self.job(item)
+            if job is None:
+                return item
+            return self.finish(item, await self.processes.run(job.function, *job.args, **job.kwargs))
+        except DropItem:
+            raise
+        except Exception as error:
+            return self.stage_failed(error, item)

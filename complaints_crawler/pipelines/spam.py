@@ -1,59 +1,37 @@
 """Post-level spam check: helpline spam, keyword-stuffed promotion and off-language filler are quarantined (scored
-in the crawl's spam process, crawl/spam_processes.py, when it has one)."""
+in the crawl's work process, crawl/work_processes.py, when it has one)."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
-from complaints_crawler.crawl.spam_processes import SpamScorer
 from complaints_crawler.items import Complaint
-from complaints_crawler.pipelines.base import Stage
+from complaints_crawler.pipelines.base import CpuStage, Job
 from complaints_crawler.quarantine import QuarantineKind
 from complaints_crawler.text.spam import SpamScore, score
 from complaints_crawler.text.spam.report import expected_languages, expected_scripts, reason_line, spam_details
 
 
-class SpamPipeline(Stage):
+class SpamPipeline(CpuStage):
     stats_prefix = "spam"
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.threshold = self.settings.getfloat("SPAM_POST_THRESHOLD")
-        self.scorer = SpamScorer.of(crawler)
 
-    def process_item(self, item: Any) -> Any | Coroutine[Any, Any, Any]:
-        if isinstance(item, Complaint) and self.scorer.pooled:
-            return self._checked_in_pool(item)
-        return super().process_item(item)
-
-    async def _checked_in_pool(self, item: Complaint) -> Any:
-        try:
-            languages = expected_languages(self.crawler)
-            result = await self.scorer.score(
-                score, post_text(item), expected_scripts(self.crawler), self.threshold, expected_languages=languages
-            )
-            return self.verdict(item, result)
-        except DropItem:
-            raise
-        except Exception as error:
-            return self.stage_failed(error, item)
-
-    def handle(self, item: Any) -> Any:
+    def job(self, item: Any) -> Job | None:
         if not isinstance(item, Complaint):
-            return item
-        result = score(
-            post_text(item),
-            expected_scripts(self.crawler),
-            self.threshold,
-            expected_languages=expected_languages(self.crawler),
+            return None
+        # The title, the complaint and the author's own updates.
+        text = "\n".join(
+            [item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")]
         )
-        return self.verdict(item, result)
+        languages = expected_languages(self.crawler)
+        return Job(score, (text, expected_scripts(self.crawler), self.threshold), {"expected_languages": languages})
 
-    def verdict(self, item: Complaint, result: SpamScore) -> Complaint:
+    def finish(self, item: Complaint, result: SpamScore) -> Complaint:
         self.count("posts_scored")
         if not result.is_spam:
             return item
@@ -69,10 +47,3 @@ class SpamPipeline(Stage):
     def failed(self, item: Any, error: Exception) -> Any:
         # A scorer bug must not cost a complaint: it goes on unchecked, and the error is in the log and the stats.
         return item
-
-
-def post_text(item: Complaint) -> str:
-    """What the post check reads: the title, the complaint and the author's own updates."""
-    return "\n".join(
-        [item.title or "", item.text, *(r.text for r in item.responses if r.kind.value == "author_update")]
-    )

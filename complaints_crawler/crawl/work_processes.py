@@ -1,15 +1,16 @@
-"""Spam scoring in processes of its own. The page and post checks are the crawl's largest CPU cost, and on the
+"""CPU work of the crawl in processes of its own. The spam checks of pages and posts and the preparation of each
+complaint for the archive (masks, hashes, MinHash) are the crawl's largest CPU costs after parsing, and on the
 reactor's thread every download and every parser waits for them; handed to a process beside the crawl
-(SPAM_PROCESSES, 1 by default) they run on another core, and the check awaits the verdict.
+(WORK_PROCESSES, 1 by default) they run on another core, and the stage awaits the answer.
 
 Each process is forked when the crawler's components are built (before the archive's writer thread starts) and
 stops when its engine stops. The crawl talks to it over a socket read by the crawl's own event loop: no thread in
-the crawl (a pool's feeder and manager threads would fight the reactor's thread for the GIL on every call). A
-process answers in the order it was asked, so one process keeps a page's complaints in order.
+the crawl (a process pool's feeder and manager threads would fight the reactor's thread for the GIL on every
+call). A process answers in the order it was asked, so one process keeps a page's complaints in order.
 
-With SPAM_PROCESSES = 0, or without a running asyncio loop (a stage called directly, outside a crawl), scoring runs
-in the caller's thread and the check returns at once. A process that dies is dropped and the calls it owed are
-scored in the crawl's thread: nothing is lost, and the log and the stats say so."""
+With WORK_PROCESSES = 0, or without a running asyncio loop (a stage called directly, outside a crawl), the work runs
+in the caller's thread and the stage returns at once. A process that dies is dropped and the calls it owed run in
+the crawl's thread: nothing is lost, and the log and the stats say so."""
 
 from __future__ import annotations
 
@@ -27,30 +28,29 @@ from collections import deque
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import is_asyncio_available
 
-from complaints_crawler.text.spam import SpamScore
-
 log = logging.getLogger(__name__)
 
-_SCORERS: WeakKeyDictionary[Crawler, SpamScorer] = WeakKeyDictionary()
+_PROCESSES: WeakKeyDictionary[Crawler, WorkProcesses] = WeakKeyDictionary()
+T = TypeVar("T")
 _LENGTH = 4  # bytes of the length before each pickled message
 
 
 class ProcessLost(Exception):
-    """The scoring process exited (killed, or out of memory) before it answered."""
+    """The work process exited (killed, or out of memory) before it answered."""
 
 
-class SpamScorer:
+class WorkProcesses:
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
         self.stats = crawler.stats
-        processes = crawler.settings.getint("SPAM_PROCESSES")  # checked before the crawl (crawl/checks.py)
+        processes = crawler.settings.getint("WORK_PROCESSES")  # checked before the crawl (crawl/checks.py)
         self.processes: list[_Process] = []
         for _ in range(processes if _asyncio_running() else 0):
             self.processes.append(_Process.start(self.processes))
@@ -58,19 +58,19 @@ class SpamScorer:
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     @classmethod
-    def of(cls, crawler: Crawler) -> SpamScorer:
-        """The crawler's scorer (the page check and the post check share its processes)."""
-        if crawler not in _SCORERS:
-            _SCORERS[crawler] = cls(crawler)
-        return _SCORERS[crawler]
+    def of(cls, crawler: Crawler) -> WorkProcesses:
+        """The crawler's work processes (its stages share them)."""
+        if crawler not in _PROCESSES:
+            _PROCESSES[crawler] = cls(crawler)
+        return _PROCESSES[crawler]
 
     @property
     def pooled(self) -> bool:
         return bool(self.processes)
 
-    async def score(self, function: Callable[..., SpamScore], *args: Any, **kwargs: Any) -> SpamScore:
-        """`function(*args, **kwargs)` in a scoring process (in this thread once none is left). `function` and its
-        arguments travel pickled: a module-level function and plain values."""
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`function(*args, **kwargs)` in a work process (in this thread once none is left). `function`, its
+        arguments and its result travel pickled: a module-level function, plain values and models."""
         if self.processes:
             process = self.processes[self.turn % len(self.processes)]
             self.turn += 1
@@ -80,13 +80,13 @@ class SpamScorer:
                 if process in self.processes:
                     self.processes.remove(process)
                     process.close()
-                    self.stats.inc_value("spam/processes_lost")
+                    self.stats.inc_value("work/processes_lost")
                     log.error(
-                        "the spam-scoring process %s died: %s",
+                        "the work process %s died: %s",
                         process.pid,
                         f"{len(self.processes)} left"
                         if self.processes
-                        else "the crawl scores spam in its own thread from now on",
+                        else "the crawl does its work in its own thread from now on",
                     )
         return function(*args, **kwargs)
 
@@ -94,13 +94,13 @@ class SpamScorer:
         processes, self.processes = self.processes, []
         peaks = [peak for process in processes if (peak := process.peak_rss_mb()) is not None]
         if peaks:
-            self.stats.max_value("spam/process_peak_rss_mb", max(peaks))
+            self.stats.max_value("work/process_peak_rss_mb", max(peaks))
         for process in processes:
             process.close()
 
 
 class _Process:
-    """One forked scoring process and the crawl's end of its socket."""
+    """One forked work process and the crawl's end of its socket."""
 
     def __init__(self, process: BaseProcess, connection: socket.socket) -> None:
         self.process = process
@@ -113,16 +113,14 @@ class _Process:
 
     @classmethod
     def start(cls, siblings: list[_Process]) -> _Process:
-        # Fork where there is fork: the child has the scorer's models loaded already (spawn would import and load
-        # them again, a second or more per crawl).
+        # Fork where there is fork: the child has the crawl's modules and the spam models loaded already (spawn
+        # would import and load them again, a second or more per crawl).
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         ours, theirs = socket.socketpair()
         # The child closes the crawl's ends it inherits, its own and its elder siblings': each process then sees
         # the end of its socket when the crawl closes it.
         crawl_ends = [ours, *(sibling.connection for sibling in siblings)]
-        process = context.Process(
-            target=_serve, args=(theirs, crawl_ends, os.getpid()), name="spam-scoring", daemon=True
-        )
+        process = context.Process(target=_serve, args=(theirs, crawl_ends, os.getpid()), name="crawl-work", daemon=True)
         process.start()
         theirs.close()
         return cls(process, ours)
@@ -181,7 +179,7 @@ class _Process:
 
 
 def _asyncio_running() -> bool:
-    """Whether the checks can await a process: a running asyncio loop, or the asyncio reactor that will run one."""
+    """Whether the stages can await a process: a running asyncio loop, or the asyncio reactor that will run one."""
     try:
         return is_asyncio_available()
     except RuntimeError:  # neither: a stage called directly, outside any crawl
@@ -194,7 +192,7 @@ def _message(value: Any) -> bytes:
 
 
 def _serve(connection: socket.socket, crawl_ends: list[socket.socket], parent: int) -> None:
-    """The scoring process: answer each call, in order, until the crawl closes its end."""
+    """The work process: answer each call, in order, until the crawl closes its end."""
     for end in crawl_ends:
         end.close()
     # Ctrl-C reaches the whole process group: the crawl decides how to stop, and closes the socket itself.
