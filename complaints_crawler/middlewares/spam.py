@@ -51,7 +51,7 @@ class PageSpamMiddleware:
             return response
         if self.processes.pooled:
             # The work process parses the page itself; the parser here parses it once more, on its own.
-            return self._checked_in_pool(response, text)
+            return self._checked_in_work_process(response, text)
         try:
             # The text, decoded as Scrapy decoded it: lxml reads only a <meta> charset, not the HTTP header's.
             reading = shared(text)  # the parser of this text (or the block check before) reads the same tree
@@ -66,7 +66,7 @@ class PageSpamMiddleware:
             return self._unchecked(response)
         return self._verdict(response, result)
 
-    async def _checked_in_pool(self, response: Response, text: str) -> Response:
+    async def _checked_in_work_process(self, response: Response, text: str) -> Response:
         try:
             languages = expected_languages(self.crawler)
             result = await self.processes.run(
