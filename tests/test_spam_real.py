@@ -41,8 +41,8 @@ def verdict(record: dict) -> spam.SpamScore:
 
 
 def test_corpus_size_fields_and_languages():
-    assert len([r for r in RECORDS if r["label"] == "spam"]) == 224
-    assert len([r for r in RECORDS if r["label"] == "legit"]) == 481
+    assert len([r for r in RECORDS if r["label"] == "spam"]) == 247
+    assert len([r for r in RECORDS if r["label"] == "legit"]) == 560
     assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] and r["licence"] for r in RECORDS)
     assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {"en", "es", "hi", "no", "vi", "zh"}
     assert {r["language"] for r in RECORDS if r["label"] == "legit"} == {"en", "hi", "vi", "zh"}
@@ -53,6 +53,8 @@ def test_corpus_size_fields_and_languages():
 def test_split_is_by_source_domain_as_written_in_splits_json():
     splits = json.loads((REAL / "splits.json").read_text())
     assert all(r["split"] == splits[r["source_domain"]] for r in RECORDS)
+    for label in ("spam", "legit"):
+        assert {r["split"] for r in RECORDS if r["label"] == label} == {"dev", "heldout"}
 
 
 def test_round_two_has_ended_its_heldout_set_is_dev_now():
