@@ -41,8 +41,8 @@ def verdict(record: dict) -> spam.SpamScore:
 
 
 def test_corpus_size_fields_and_languages():
-    assert len([r for r in RECORDS if r["label"] == "spam"]) == 224
-    assert len([r for r in RECORDS if r["label"] == "legit"]) == 481
+    assert len([r for r in RECORDS if r["label"] == "spam"]) == 305
+    assert len([r for r in RECORDS if r["label"] == "legit"]) == 642
     assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] and r["licence"] for r in RECORDS)
     assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {"en", "es", "hi", "no", "vi", "zh"}
     assert {r["language"] for r in RECORDS if r["label"] == "legit"} == {"en", "hi", "vi", "zh"}
@@ -53,6 +53,8 @@ def test_corpus_size_fields_and_languages():
 def test_split_is_by_source_domain_as_written_in_splits_json():
     splits = json.loads((REAL / "splits.json").read_text())
     assert all(r["split"] == splits[r["source_domain"]] for r in RECORDS)
+    for label in ("spam", "legit"):
+        assert {r["split"] for r in RECORDS if r["label"] == label} == {"dev", "heldout"}
 
 
 def test_round_two_has_ended_its_heldout_set_is_dev_now():
@@ -60,6 +62,18 @@ def test_round_two_has_ended_its_heldout_set_is_dev_now():
     round_two = json.loads((REAL / "splits-v2.json").read_text())
     assert {r["split"] for r in RECORDS if r["collected"] in {"v1", "v2"}} == {"dev"}
     assert {r["source_domain"] for r in RECORDS if r["collected"] in {"v1", "v2"}} == set(round_two)
+
+
+def test_round_three_heldout_is_new_domains():
+    """Held-out v3 was collected from source domains never used before, by someone who did not tune the filter:
+    every v3 text is held-out, every round-1 and round-2 text dev, and no v3 domain was in the round-2 split."""
+    round_two = json.loads((REAL / "splits-v2.json").read_text())
+    v3 = [r for r in RECORDS if r["collected"] == "v3"]
+    assert {r["split"] for r in v3} == {"heldout"}
+    assert {r["split"] for r in RECORDS if r["collected"] != "v3"} == {"dev"}
+    assert not {r["source_domain"] for r in v3} & set(round_two)
+    assert len([r for r in v3 if r["label"] == "spam"]) >= 80
+    assert len([r for r in v3 if r["label"] == "legit"]) >= 160
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
