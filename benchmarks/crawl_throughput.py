@@ -59,13 +59,14 @@ def child(variant: str, base_url: str, archive: str, company: str, urls_file: st
     overrides: dict[str, Any] = {**FAST, "CONSUMERCOMPLAINTS_BASE_URL": base_url, "ARCHIVE_URL": archive}
     spider: Any = "consumercomplaints"
     arguments: dict[str, str] = {"company": company}
-    if variant == "bare":
+    if variant in ("bare", "download"):
+        # Neither checks pages: the page spam check would otherwise run on every downloaded page too.
         overrides["ITEM_PIPELINES"] = {}
         overrides["DOWNLOADER_MIDDLEWARES"] = {
             "complaints_crawler.middlewares.blocks.BlockBackoffMiddleware": None,
             "complaints_crawler.middlewares.spam.PageSpamMiddleware": None,
         }
-    elif variant == "download":
+    if variant == "download":
         urls = json.loads(Path(urls_file).read_text())
 
         class DownloadOnly(scrapy.Spider):
@@ -78,7 +79,6 @@ def child(variant: str, base_url: str, archive: str, company: str, urls_file: st
             def parse(self, response):  # type: ignore[no-untyped-def]
                 return None
 
-        overrides["ITEM_PIPELINES"] = {}
         spider, arguments = DownloadOnly, {}
     elif variant == "import":
         spider, arguments = "import", {"site": "consumercomplaints", "files": saved}
