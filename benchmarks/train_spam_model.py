@@ -49,6 +49,8 @@ LEARNED = (
     "calls_to_action",
     "contact_handles",
     "links",
+    "link_share",
+    "sms_offer",
     "repeated_phrases",
     "keyword_chain",
     "decoration",

@@ -84,6 +84,8 @@ _HAND_FEATURES: Mapping[str, Feature] = {
         Feature("calls_to_action", 0.0, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
         Feature("contact_handles", 0.0, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
         Feature("links", 1.0, 3.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
+        Feature("link_share", 0.3, 0.8, 1.5, "links are {value:.0%} of the post's characters (e.g. {detail!r})"),
+        Feature("sms_offer", 0.0, 2.0, 2.0, "{value:.0f} marks of premium-rate SMS offers ({detail})"),
         Feature(
             "repeated_phrases",
             0.3,
@@ -254,6 +256,8 @@ def _measure_short_post(
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     values["links"], details["links"] = short_posts.links(lowered)
+    values["link_share"], details["link_share"] = short_posts.link_share(lowered)
+    values["sms_offer"], details["sms_offer"] = short_posts.sms_offer(lowered)
     values["repeated_phrases"], details["repeated_phrases"] = short_posts.repeated_phrases(lowered, words)
     values["keyword_chain"], details["keyword_chain"] = short_posts.keyword_chain(lowered)
     # The model reads the texts it was trained on: posts (a page's opening is its chrome) in English and Latin-letter

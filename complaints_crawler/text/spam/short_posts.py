@@ -15,12 +15,18 @@ from complaints_crawler.text.spam.tokens import fold, is_unspaced, tokens
 # Phone numbers as spammers write them: "+1-(844)-524-6699", "{09932+80+5363}", "+1>855>750>6267", "(859)→689→81^64",
 # "+1║888║693║8316", glued to the next word ("8617361391Amazon"): 8 to 15 digits, each gap up to 4 symbols or spaces
 # (read after `number_text` has turned look-alike digits into digits).
-LOOSE_PHONE = re.compile(r"(?<![\w*])[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)")
+# A number glued to the word before it counts only after contact words ("wrong number9123--892--436").
+LOOSE_PHONE = re.compile(
+    r"(?:(?<![\w*])|(?<=number)|(?<=contact)|(?<=call)|(?<=no))[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)"
+)
 # Dates are digit runs too.
 _DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?!\d)")
 # Letters written for digits inside a number ("8OO IOO I4IO", "7O788926OI", "1-8oo"): O/o and I/i/l next to digits.
 _LOOKALIKE = re.compile(r"(?<=[\d\W])[OoIil](?=[\dOoIil]*\d)|(?<=\d)[OoIil]+(?![a-z])")
 _LOOKALIKE_DIGIT = str.maketrans("OoIil", "00111")
+# Cyrillic letters written for digits ("█1 З 5-电-ЗЗ45"): a run of them standing apart from other letters.
+_CYRILLIC_LOOKALIKE = re.compile(r"(?<![^\W\d])[ЗзОоб]+(?![^\W\d])")
+_CYRILLIC_DIGIT = str.maketrans("ЗзОоб", "33006")
 # Messenger and "call" wording also counts as a cue beside a number in a short post.
 _MESSENGER_CUES = (
     "telegram",
@@ -36,8 +42,31 @@ _MESSENGER_CUES = (
     "liên hệ",
     "hotline",
 )
-_NUMBER_CUES = (*HELPLINE_CUES, *PROMOTION_CUES, *_MESSENGER_CUES, "call ", "wh@tsapp", "whatapp")
-_PUSHY_CUES = (*PROMOTION_CUES, *_MESSENGER_CUES, "wh@tsapp", "whatapp")
+# Support wording beside a number in a post: a complainant names the support line he called once; an
+# advertisement puts its own number there, usually more than once or with a call to action.
+_SUPPORT_CUES = (
+    "customer support",
+    "customer service",
+    "support team",
+    "support number",
+    "support phone",
+    "helpdesk",
+    "help desk",
+    "phone number",
+)
+# Calls to reach someone else, as testimonials and adverts end ("you can reach them on WhatsApp").
+_REACH_CUES = ("whats-app", "call or text", "text or call", "call/text", "contact them", "reach them", "get in touch")
+_NUMBER_CUES = (
+    *HELPLINE_CUES,
+    *PROMOTION_CUES,
+    *_MESSENGER_CUES,
+    *_SUPPORT_CUES,
+    *_REACH_CUES,
+    "call ",
+    "wh@tsapp",
+    "whatapp",
+)
+_PUSHY_CUES = (*PROMOTION_CUES, *_MESSENGER_CUES, *_REACH_CUES, "wh@tsapp", "whatapp")
 _CUE_REACH = 60
 _MAX_REPEATS = 3  # extra occurrences of one number that count
 
@@ -60,6 +89,7 @@ def number_text(text: str) -> str:
     inside numbers turned into digits, for finding phone numbers; the same length when `text` is plain ASCII."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        text = _CYRILLIC_LOOKALIKE.sub(lambda m: m.group().translate(_CYRILLIC_DIGIT), text)
     return _LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGIT), text)
 
 
@@ -146,3 +176,32 @@ def keyword_chain(text: str) -> tuple[float, str]:
     """Keywords strung together with pipes: the number of " | " separators."""
     pipes = text.count("|")
     return float(pipes), text[: text.find("|")].strip()[-40:] if pipes else ""
+
+
+# Premium-rate SMS offers: "text PLAY to 85222", "150p/msg", "£1.50/wk", "T&Cs", "16+", "win £1000".
+_SMS_OFFER = re.compile(
+    r"\b(?:text|txt|send|reply|sms)\s+(?:\W?\w+\W?\s+){0,2}to\s+\d{5,6}\b"
+    r"|\d+\s?p\s?(?:/|per\s?)\s?(?:min|msg|minute|message|wk|week|txt|sms)"
+    r"|\d+p\s?pm\b|[£$€]\s?\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:min|msg|wk|week|month|txt)"
+    r"|\bt\s?&\s?c'?s?\b|\b1[68]\s?\+|\bopt[\s-]?out\b|\bstop\s+to\s+\d{4,6}\b"
+    r"|\b(?:win|won)\s+(?:a\s+|up\s+to\s+|over\s+)?[£$€]\s?\d"
+)
+
+
+def sms_offer(lowered: str) -> tuple[float, str]:
+    """Distinct marks of premium-rate SMS offers in `lowered`: short codes to text, prices per message or week,
+    terms-and-conditions and age marks, cash prizes."""
+    found = sorted({" ".join(m.group().split()) for m in _SMS_OFFER.finditer(lowered)})
+    return float(len(found)), ", ".join(found[:3])
+
+
+def link_share(lowered: str) -> tuple[float, str]:
+    """Share of the post's non-space characters inside links: a post that is mostly a link advertises it; a
+    complaint quotes a link beside its account of what happened."""
+    chars = len(lowered) - sum(map(lowered.count, " \n\t"))
+    if not chars:
+        return 0.0, ""
+    matches = [m.group() for m in LINK.finditer(lowered)]
+    if not matches:
+        return 0.0, ""
+    return sum(len(m) for m in matches) / chars, matches[0][:60]
