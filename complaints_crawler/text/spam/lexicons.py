@@ -156,7 +156,6 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "customer support phone",
         "customer service phone",
         "helpline no",
-        "complaint number",
         "24 hours helpline",
         "how do i speak",
         "how can i speak",

@@ -178,19 +178,20 @@ def keyword_chain(text: str) -> tuple[float, str]:
     return float(pipes), text[: text.find("|")].strip()[-40:] if pipes else ""
 
 
-# Premium-rate SMS offers: "text PLAY to 85222", "150p/msg", "£1.50/wk", "T&Cs", "16+", "win £1000".
+# Premium-rate SMS offers: "text PLAY to 85222", "150p/msg", "£1.50/wk", "win £1000". (Not "T&Cs", "18+", "opt
+# out" or "$9.99/month": complaints quote those of the services they were billed for.)
 _SMS_OFFER = re.compile(
     r"\b(?:text|txt|send|reply|sms)\s+(?:\W?\w+\W?\s+){0,2}to\s+\d{5,6}\b"
     r"|\d+\s?p\s?(?:/|per\s?)\s?(?:min|msg|minute|message|wk|week|txt|sms)"
-    r"|\d+p\s?pm\b|[£$€]\s?\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:min|msg|wk|week|month|txt)"
-    r"|\bt\s?&\s?c'?s?\b|\b1[68]\s?\+|\bopt[\s-]?out\b|\bstop\s+to\s+\d{4,6}\b"
+    r"|\d+p\s?pm\b|[£$€]\s?\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:min|msg|wk|week|txt)"
+    r"|\bstop\s+to\s+\d{4,6}\b"
     r"|\b(?:win|won)\s+(?:a\s+|up\s+to\s+|over\s+)?[£$€]\s?\d"
 )
 
 
 def sms_offer(lowered: str) -> tuple[float, str]:
-    """Distinct marks of premium-rate SMS offers in `lowered`: short codes to text, prices per message or week,
-    terms-and-conditions and age marks, cash prizes."""
+    """Distinct marks of premium-rate SMS offers in `lowered`: short codes to text, prices per message or week, cash
+    prizes."""
     found = sorted({" ".join(m.group().split()) for m in _SMS_OFFER.finditer(lowered)})
     return float(len(found)), ", ".join(found[:3])
 
