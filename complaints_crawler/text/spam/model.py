@@ -146,7 +146,9 @@ def score_html(
     """Score the text a browser would show for `html` (scripts, styles and hidden markup ignored); `rendered` is
     that text when the caller has rendered it already (`element_text` of the page's root)."""
     text = element_text(parse_html(html)) if rendered is None else rendered
-    result = score(text, expected_scripts, threshold, expected_languages=expected_languages)
+    # A page's text is its chrome and its posts: the n-gram model, trained on posts, does not read it (the chrome
+    # of a board without complaints, "No complaints found. Prev 1 2", is no post it knows).
+    result = score(text, expected_scripts, threshold, expected_languages=expected_languages, page=True)
     size = len(html)
     visible = len(text.encode("utf-8", "surrogatepass") if isinstance(html, bytes) else text) / size if size else 0.0
     # Ntoulas' fraction of visible content: reported, not weighted (fixture pages are bare HTML).
@@ -161,11 +163,13 @@ def score(
     threshold: float = DEFAULT_THRESHOLD,
     *,
     expected_languages: Collection[str] | None = None,
+    page: bool = False,
 ) -> SpamScore:
     """Spam score of `text` (a post, or a page's rendered text). `expected_scripts` names the scripts its site
     normally uses (see tokens.SCRIPTS), `expected_languages` its languages (ISO 639-1 codes); the language check
-    replaces the script check when both are given."""
-    values, details = measure(text, expected_scripts, expected_languages)
+    replaces the script check when both are given. `page`: the text is a whole page's, which the n-gram model
+    (trained on posts) does not read."""
+    values, details = measure(text, expected_scripts, expected_languages, page=page)
     logit = BIAS
     reasons: list[Reason] = []
     for name, feature in FEATURES.items():
@@ -193,7 +197,11 @@ def hinge_activation(name: str, value: float) -> float:
 
 
 def measure(
-    text: str, expected_scripts: Collection[str] | None = None, expected_languages: Collection[str] | None = None
+    text: str,
+    expected_scripts: Collection[str] | None = None,
+    expected_languages: Collection[str] | None = None,
+    *,
+    page: bool = False,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """All feature values of `text` and, per feature, a detail for its explanation."""
     values: dict[str, float] = {}
@@ -223,7 +231,7 @@ def measure(
         values["script_mismatch"], details["script_mismatch"] = script_mismatch(sample, expected_scripts)
     if len(lowered_text) <= SHORT_POST_CHARS:
         # A post short enough is its own sample: its tokens are counted once.
-        _measure_short_post(lowered_text, values, details, words if sample is lowered_text else None)
+        _measure_short_post(lowered_text, values, details, words if sample is lowered_text else None, page)
     if len(words) < doorway.MIN_REPETITION_TOKENS or len(lines) < doorway.MIN_REPETITION_LINES:
         return values, details
 
@@ -244,7 +252,11 @@ def measure(
 
 
 def _measure_short_post(
-    lowered: str, values: dict[str, float], details: dict[str, str], words: list[str] | None = None
+    lowered: str,
+    values: dict[str, float],
+    details: dict[str, str],
+    words: list[str] | None = None,
+    page: bool = False,
 ) -> None:
     number_text = short_posts.number_text(lowered)
     numbers, details["helpline_numbers"] = short_posts.contact_numbers(number_text)
@@ -262,5 +274,5 @@ def _measure_short_post(
     values["keyword_chain"], details["keyword_chain"] = short_posts.keyword_chain(lowered)
     # The model reads the texts it was trained on: posts (a page's opening is its chrome) in English and Latin-letter
     # Hinglish (dev holds few legitimate texts in other languages: there it would learn the language, not the spam).
-    if len(lowered) <= ngram_model.MAX_TEXT_CHARS and ngram_model.reads(lowered):
+    if not page and len(lowered) <= ngram_model.MAX_TEXT_CHARS and ngram_model.reads(lowered):
         values["ngram_model"] = ngram_model.probability(lowered)
