@@ -77,9 +77,10 @@ def test_round_three_heldout_is_new_domains():
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
-# (round 1 and round 2, all tuned on or seen): 147 of 224 spam caught, 3 of 481 legitimate texts flagged. Held-out
-# v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775), 1 of 153 flagged (FPR 0.65%).
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 147, 224, 3, 481)])
+# (round 1 and round 2, all tuned on or seen): 190 of 224 spam caught, 1 of 481 legitimate texts flagged (before the
+# round-3 tuning: 147 and 3). Held-out v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775),
+# 1 of 153 flagged (FPR 0.65%).
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 190, 224, 1, 481)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -98,8 +99,8 @@ def test_helpline_number_pasted_seven_times():
     assert [r.name for r in result.reasons] == [
         "helpline_numbers",
         "ngram_model",
-        "topic_terms",
         "number_prominence",
+        "topic_terms",
         "repeated_phrases",
     ]
     assert result.features["number_prominence"] == 7  # the same number, seven times
@@ -120,11 +121,13 @@ def test_a_complaint_quoting_its_own_phone_number_is_not_spam():
     assert not result.is_spam and result.reasons == ()
 
 
-def test_an_invoice_question_with_qq_is_a_known_false_positive():
+def test_an_invoice_question_with_qq_stays_just_under_the_threshold():
     """发票 (invoice), 咨询 (consult) and QQ are fake-invoice spam words; a customer's question holding one of each
-    scores just over the threshold with the learned weights: one of the two dev false positives."""
+    scored just over the threshold until the combiner was retrained on dev v3 (a lighter weight on handles): now
+    just under it, with the same three pieces of evidence."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
-    assert result.is_spam and result.score < 0.52
+    assert not result.is_spam and result.score > 0.35
+    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action", "contact_handles"]
     assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
         1.0,
         1.0,
