@@ -41,6 +41,8 @@ _MESSENGER_CUES = (
     "电话",
     "liên hệ",
     "hotline",
+    "lh ",
+    "lh:",
 )
 # Support wording beside a number in a post: a complainant names the support line he called once; an
 # advertisement puts its own number there, usually more than once or with a call to action.
@@ -106,7 +108,8 @@ def contact_numbers(lowered: str) -> tuple[float, str]:
     seen: Counter[str] = Counter()
     first = ""
     for match in phone_numbers(lowered):
-        digits = re.sub(r"\D", "", match.group())
+        # The last 10 digits: the same number with or without its trunk 0 or country code (as number_prominence)
+        digits = re.sub(r"\D", "", match.group())[-10:]
         seen[digits] += 1
         first = first or match.group().strip()
         around = fold(lowered[max(match.start() - _CUE_REACH, 0) : match.end() + _CUE_REACH])
