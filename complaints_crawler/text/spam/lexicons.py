@@ -264,8 +264,6 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "recovery firm",
         "recovery company",
         "recovery agency",
-        "recovery services",
-        "recovery experts",
         "trust hacker",
         "ethical hacker",
         "professional hacker",
@@ -515,16 +513,20 @@ _CALL_FIRSTS = frozenset(key[0] for key in _CALL_INDEX)
 
 def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: frozenset[str]) -> set[str]:
     """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up where a term
-    can start: at one of the `firsts`, the first tokens of its terms)."""
+    can start: at one of the `firsts`, the first tokens of its terms). The longest term at a place is the one found,
+    and the words it covers start no other: "won a prize" is one term, not also "prize"."""
     found: set[str] = set()
     if firsts.isdisjoint(words):  # most texts hold none of a category's first tokens: one C-speed pass
         return found
+    covered = 0  # words before this index are inside a term found already
     for i, word in enumerate(words):
-        if word in firsts:
-            for n in range(1, _MAX_TERM_TOKENS + 1):
+        if i >= covered and word in firsts:
+            for n in range(_MAX_TERM_TOKENS, 0, -1):
                 term = index.get(tuple(words[i : i + n]))
                 if term is not None:
                     found.add(term)
+                    covered = i + n
+                    break
     return found
 
 
