@@ -77,10 +77,10 @@ def test_round_three_heldout_is_new_domains():
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
-# (round 1 and round 2, all tuned on or seen): 192 of 224 spam caught, 1 of 481 legitimate texts flagged (before the
+# (round 1 and round 2, all tuned on or seen): 190 of 224 spam caught, 1 of 481 legitimate texts flagged (before the
 # round-3 tuning: 147 and 3). Held-out v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775),
 # 1 of 153 flagged (FPR 0.65%).
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 192, 224, 1, 481)])
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 190, 224, 1, 481)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -99,8 +99,8 @@ def test_helpline_number_pasted_seven_times():
     assert [r.name for r in result.reasons] == [
         "helpline_numbers",
         "ngram_model",
-        "number_prominence",
         "topic_terms",
+        "number_prominence",
         "repeated_phrases",
     ]
     assert result.features["number_prominence"] == 7  # the same number, seven times
