@@ -9,7 +9,7 @@ import pytest
 
 from complaints_crawler.cli import main
 from complaints_crawler.text import spam
-from complaints_crawler.text.spam import doorway, language, ngram_model, short_posts
+from complaints_crawler.text.spam import doorway, language, lexicons, ngram_model, short_posts
 from complaints_crawler.text.spam.tokens import TOKEN
 
 REAL = Path(__file__).parents[1] / "fixtures" / "spam" / "real"
@@ -196,6 +196,37 @@ def test_contact_numbers_in_spammers_formats():
     )
     assert short_posts.contact_numbers("you can call customer support at {09932+80+5363} (india)")[0] == 1.0
     assert short_posts.contact_numbers("my order 1234 and invoice 56789")[0] == 0.0
+
+
+def test_lookalike_glued_and_trunk_prefixed_numbers():
+    # Cyrillic З and О written for 3 and 0, standing apart from other letters; a Russian word keeps its letters
+    assert short_posts.number_text("【█1 З 5-ЗЗ45-О429█】 заказ") == "【█1 3 5-3345-0429█】 заказ"
+    # a number glued to "number" counts; the same number again with its trunk 0 is a repeat
+    text = short_posts.number_text("sent money to the wrong number9123--892--436, customer support 09123-892436")
+    assert [m.group() for m in short_posts.phone_numbers(text)] == ["9123--892--436", "09123-892436"]
+    assert short_posts.contact_numbers(text)[0] == 3.0  # "customer support" within reach of both, and the repeat
+    # glued to any other word, digits are an order id, not a phone number
+    assert short_posts.phone_numbers("order od1234567890123") == []
+
+
+def test_sms_offers_and_link_share():
+    text = "win £200 this week in our quiz, text play to 85222 now! 150p/msg"
+    assert short_posts.sms_offer(text)[0] == 3.0
+    # what complaints quote of the services that billed them is no offer
+    assert short_posts.sms_offer("as per their t&cs (18+) i was charged $9.99/month and could not opt out")[0] == 0.0
+    assert short_posts.link_share("http://www.twitch.tv/sevadus")[0] == 1.0
+    # a complaint with a link to its evidence: the link is a small part of it (a one-line post with a link is not)
+    complaint = (
+        "i was charged twice for the same order and the bank says the merchant must refund it. the statement is at "
+        "https://imgur.com/a/abc123 and support has not replied for two weeks."
+    )
+    assert short_posts.link_share(complaint)[0] < 0.3
+
+
+def test_terms_count_by_longest_match():
+    words = TOKEN.findall("won a prize in their app lottery")
+    assert lexicons.topic_terms(words) == (2.0, "prize: lottery, won a prize")
+    assert lexicons.topic_terms(TOKEN.findall("nhà cái cá cược uy tín"))[0] == 2.0  # not also "cược"
 
 
 def test_links_handles_and_chains():
