@@ -17,7 +17,8 @@ from complaints_crawler.text.spam.tokens import fold, is_unspaced, tokens
 # (read after `number_text` has turned look-alike digits into digits).
 # A number glued to the word before it counts only after contact words ("wrong number9123--892--436").
 LOOSE_PHONE = re.compile(
-    r"(?:(?<![\w*])|(?<=number)|(?<=contact)|(?<=call)|(?<=no))[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)"
+    # (the look-ahead first: the look-behinds are tried only where a number starts)
+    r"(?=[+({]?\d)(?:(?<![\w*])|(?<=number)|(?<=contact)|(?<=call)|(?<=no))[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)"
 )
 # Dates are digit runs too.
 _DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?!\d)")
@@ -149,9 +150,11 @@ def contact_handles(lowered: str) -> tuple[float, str]:
     return float(len(set(found))), found[0] if found else ""
 
 
-def links(lowered: str) -> tuple[float, str]:
-    """Distinct link targets: URLs, bare domains, domains spelled out with spaces."""
-    found = sorted({re.sub(r"\s", "", m.group()).rstrip(".,") for m in LINK.finditer(lowered)})
+def links(lowered: str, matches: Sequence[str] | None = None) -> tuple[float, str]:
+    """Distinct link targets: URLs, bare domains, domains spelled out with spaces. `matches` are the LINK matches
+    of `lowered` when the caller has them."""
+    matches = LINK.findall(lowered) if matches is None else matches
+    found = sorted({re.sub(r"\s", "", m).rstrip(".,") for m in matches})
     return float(len(found)), ", ".join(found[:3])
 
 
@@ -184,11 +187,12 @@ def keyword_chain(text: str) -> tuple[float, str]:
 # Premium-rate SMS offers: "text PLAY to 85222", "150p/msg", "£1.50/wk", "win £1000". (Not "T&Cs", "18+", "opt
 # out" or "$9.99/month": complaints quote those of the services they were billed for.)
 _SMS_OFFER = re.compile(
-    r"\b(?:text|txt|send|reply|sms)\s+(?:\W?\w+\W?\s+){0,2}to\s+\d{5,6}\b"
+    r"(?=[tsrw\d£$€])"  # where an offer can start: the scan skips other places at once
+    r"(?:\b(?:text|txt|send|reply|sms)\s+(?:\W?\w+\W?\s+){0,2}to\s+\d{5,6}\b"
     r"|\d+\s?p\s?(?:/|per\s?)\s?(?:min|msg|minute|message|wk|week|txt|sms)"
     r"|\d+p\s?pm\b|[£$€]\s?\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:min|msg|wk|week|txt)"
     r"|\bstop\s+to\s+\d{4,6}\b"
-    r"|\b(?:win|won)\s+(?:a\s+|up\s+to\s+|over\s+)?[£$€]\s?\d"
+    r"|\b(?:win|won)\s+(?:a\s+|up\s+to\s+|over\s+)?[£$€]\s?\d)"
 )
 
 
@@ -199,13 +203,11 @@ def sms_offer(lowered: str) -> tuple[float, str]:
     return float(len(found)), ", ".join(found[:3])
 
 
-def link_share(lowered: str) -> tuple[float, str]:
+def link_share(lowered: str, matches: Sequence[str] | None = None) -> tuple[float, str]:
     """Share of the post's non-space characters inside links: a post that is mostly a link advertises it; a
-    complaint quotes a link beside its account of what happened."""
-    chars = len(lowered) - sum(map(lowered.count, " \n\t"))
-    if not chars:
-        return 0.0, ""
-    matches = [m.group() for m in LINK.finditer(lowered)]
+    complaint quotes a link beside its account of what happened. `matches` as for `links`."""
+    matches = LINK.findall(lowered) if matches is None else matches
     if not matches:
         return 0.0, ""
+    chars = len(lowered) - sum(map(lowered.count, " \n\t"))
     return sum(len(m) for m in matches) / chars, matches[0][:60]
