@@ -74,7 +74,7 @@ def ngram_pipeline(c: float) -> Pipeline:
     return make_pipeline(
         CountVectorizer(analyzer=ngram_model.ngrams, binary=True),
         Normalizer(),
-        LogisticRegression(l1_ratio=1.0, solver="liblinear", C=c, class_weight="balanced"),
+        LogisticRegression(l1_ratio=1.0, solver="liblinear", C=c, class_weight="balanced", random_state=0),
     )
 
 
