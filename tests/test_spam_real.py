@@ -9,7 +9,7 @@ import pytest
 
 from complaints_crawler.cli import main
 from complaints_crawler.text import spam
-from complaints_crawler.text.spam import doorway, language, ngram_model, short_posts
+from complaints_crawler.text.spam import doorway, language, lexicons, ngram_model, short_posts
 from complaints_crawler.text.spam.tokens import TOKEN
 
 REAL = Path(__file__).parents[1] / "fixtures" / "spam" / "real"
@@ -77,9 +77,10 @@ def test_round_three_heldout_is_new_domains():
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
-# (round 1 and round 2, all tuned on or seen): 147 of 224 spam caught, 3 of 481 legitimate texts flagged. Held-out
-# v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775), 1 of 153 flagged (FPR 0.65%).
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 147, 224, 3, 481)])
+# (round 1 and round 2, all tuned on or seen): 190 of 224 spam caught, 1 of 481 legitimate texts flagged (before the
+# round-3 tuning: 147 and 3). Held-out v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775),
+# 1 of 153 flagged (FPR 0.65%).
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 190, 224, 1, 481)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -120,11 +121,13 @@ def test_a_complaint_quoting_its_own_phone_number_is_not_spam():
     assert not result.is_spam and result.reasons == ()
 
 
-def test_an_invoice_question_with_qq_is_a_known_false_positive():
+def test_an_invoice_question_with_qq_stays_just_under_the_threshold():
     """发票 (invoice), 咨询 (consult) and QQ are fake-invoice spam words; a customer's question holding one of each
-    scores just over the threshold with the learned weights: one of the two dev false positives."""
+    scored just over the threshold until the combiner was retrained on dev v3 (a lighter weight on handles): now
+    just under it, with the same three pieces of evidence."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
-    assert result.is_spam and result.score < 0.52
+    assert not result.is_spam and result.score > 0.35
+    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action", "contact_handles"]
     assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
         1.0,
         1.0,
@@ -195,6 +198,37 @@ def test_contact_numbers_in_spammers_formats():
     assert short_posts.contact_numbers("my order 1234 and invoice 56789")[0] == 0.0
 
 
+def test_lookalike_glued_and_trunk_prefixed_numbers():
+    # Cyrillic З and О written for 3 and 0, standing apart from other letters; a Russian word keeps its letters
+    assert short_posts.number_text("【█1 З 5-ЗЗ45-О429█】 заказ") == "【█1 3 5-3345-0429█】 заказ"
+    # a number glued to "number" counts; the same number again with its trunk 0 is a repeat
+    text = short_posts.number_text("sent money to the wrong number9123--892--436, customer support 09123-892436")
+    assert [m.group() for m in short_posts.phone_numbers(text)] == ["9123--892--436", "09123-892436"]
+    assert short_posts.contact_numbers(text)[0] == 3.0  # "customer support" within reach of both, and the repeat
+    # glued to any other word, digits are an order id, not a phone number
+    assert short_posts.phone_numbers("order od1234567890123") == []
+
+
+def test_sms_offers_and_link_share():
+    text = "win £200 this week in our quiz, text play to 85222 now! 150p/msg"
+    assert short_posts.sms_offer(text)[0] == 3.0
+    # what complaints quote of the services that billed them is no offer
+    assert short_posts.sms_offer("as per their t&cs (18+) i was charged $9.99/month and could not opt out")[0] == 0.0
+    assert short_posts.link_share("http://www.twitch.tv/sevadus")[0] == 1.0
+    # a complaint with a link to its evidence: the link is a small part of it (a one-line post with a link is not)
+    complaint = (
+        "i was charged twice for the same order and the bank says the merchant must refund it. the statement is at "
+        "https://imgur.com/a/abc123 and support has not replied for two weeks."
+    )
+    assert short_posts.link_share(complaint)[0] < 0.3
+
+
+def test_terms_count_by_longest_match():
+    words = TOKEN.findall("won a prize in their app lottery")
+    assert lexicons.topic_terms(words) == (2.0, "prize: lottery, won a prize")
+    assert lexicons.topic_terms(TOKEN.findall("nhà cái cá cược uy tín"))[0] == 2.0  # not also "cược"
+
+
 def test_links_handles_and_chains():
     assert short_posts.links("visit 376838.com or https://079.one/ and whispershackerrecovery . c o m")[0] == 3.0
     assert short_posts.contact_handles("飞机：@lc15688 微信：xiaolu460570")[0] == 2.0
@@ -204,6 +238,16 @@ def test_links_handles_and_chains():
 def test_ascii_latin_text_is_english_without_identification():
     assert language.latin_language("Humara payment abhi tak wapas nahi aaya hai sir please help", 49) == "en"
     assert language.languages("Nhà cái uy tín hàng đầu Châu Á, cá cược bóng đá trực tuyến") == {"vi": 44}
+
+
+def test_vietnamese_typed_without_diacritics_is_vietnamese():
+    review = BY_URL[next(u for u, r in BY_URL.items() if r["id"] == "legit-9053240a3b")]
+    assert review["text"].isascii() and review["split"] == "dev"
+    assert language.languages(review["text"]) == {"vi": 137}
+    # on its own (Vietnamese) site it is no longer a language mismatch: the round-2 kind of false positive
+    assert verdict(review).reason("language_mismatch") is None and not verdict(review).is_spam
+    text = "minh da mua hang tren shop nhung khong nhan duoc hang, shop cho minh hoi sao vay"
+    assert language.language_mismatch(text, {"en", "hi"})[0] == 1.0
 
 
 def test_ngram_model_is_small_and_trained_on_dev():

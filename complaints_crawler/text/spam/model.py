@@ -84,6 +84,8 @@ _HAND_FEATURES: Mapping[str, Feature] = {
         Feature("calls_to_action", 0.0, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
         Feature("contact_handles", 0.0, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
         Feature("links", 1.0, 3.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
+        Feature("link_share", 0.3, 0.8, 1.5, "links are {value:.0%} of the post's characters (e.g. {detail!r})"),
+        Feature("sms_offer", 0.0, 2.0, 2.0, "{value:.0f} marks of premium-rate SMS offers ({detail})"),
         Feature(
             "repeated_phrases",
             0.3,
@@ -144,7 +146,9 @@ def score_html(
     """Score the text a browser would show for `html` (scripts, styles and hidden markup ignored); `rendered` is
     that text when the caller has rendered it already (`element_text` of the page's root)."""
     text = element_text(parse_html(html)) if rendered is None else rendered
-    result = score(text, expected_scripts, threshold, expected_languages=expected_languages)
+    # A page's text is its chrome and its posts: the n-gram model, trained on posts, does not read it (the chrome
+    # of a board without complaints, "No complaints found. Prev 1 2", is no post it knows).
+    result = score(text, expected_scripts, threshold, expected_languages=expected_languages, page=True)
     size = len(html)
     visible = len(text.encode("utf-8", "surrogatepass") if isinstance(html, bytes) else text) / size if size else 0.0
     # Ntoulas' fraction of visible content: reported, not weighted (fixture pages are bare HTML).
@@ -159,11 +163,13 @@ def score(
     threshold: float = DEFAULT_THRESHOLD,
     *,
     expected_languages: Collection[str] | None = None,
+    page: bool = False,
 ) -> SpamScore:
     """Spam score of `text` (a post, or a page's rendered text). `expected_scripts` names the scripts its site
     normally uses (see tokens.SCRIPTS), `expected_languages` its languages (ISO 639-1 codes); the language check
-    replaces the script check when both are given."""
-    values, details = measure(text, expected_scripts, expected_languages)
+    replaces the script check when both are given. `page`: the text is a whole page's, which the n-gram model
+    (trained on posts) does not read."""
+    values, details = measure(text, expected_scripts, expected_languages, page=page)
     logit = BIAS
     reasons: list[Reason] = []
     for name, feature in FEATURES.items():
@@ -191,7 +197,11 @@ def hinge_activation(name: str, value: float) -> float:
 
 
 def measure(
-    text: str, expected_scripts: Collection[str] | None = None, expected_languages: Collection[str] | None = None
+    text: str,
+    expected_scripts: Collection[str] | None = None,
+    expected_languages: Collection[str] | None = None,
+    *,
+    page: bool = False,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """All feature values of `text` and, per feature, a detail for its explanation."""
     values: dict[str, float] = {}
@@ -221,7 +231,7 @@ def measure(
         values["script_mismatch"], details["script_mismatch"] = script_mismatch(sample, expected_scripts)
     if len(lowered_text) <= SHORT_POST_CHARS:
         # A post short enough is its own sample: its tokens are counted once.
-        _measure_short_post(lowered_text, values, details, words if sample is lowered_text else None)
+        _measure_short_post(lowered_text, values, details, words if sample is lowered_text else None, page)
     if len(words) < doorway.MIN_REPETITION_TOKENS or len(lines) < doorway.MIN_REPETITION_LINES:
         return values, details
 
@@ -242,7 +252,11 @@ def measure(
 
 
 def _measure_short_post(
-    lowered: str, values: dict[str, float], details: dict[str, str], words: list[str] | None = None
+    lowered: str,
+    values: dict[str, float],
+    details: dict[str, str],
+    words: list[str] | None = None,
+    page: bool = False,
 ) -> None:
     number_text = short_posts.number_text(lowered)
     numbers, details["helpline_numbers"] = short_posts.contact_numbers(number_text)
@@ -253,10 +267,13 @@ def _measure_short_post(
     values["topic_terms"], details["topic_terms"] = lexicons.topic_terms(words)
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
-    values["links"], details["links"] = short_posts.links(lowered)
+    link_matches = short_posts.LINK.findall(lowered)
+    values["links"], details["links"] = short_posts.links(lowered, link_matches)
+    values["link_share"], details["link_share"] = short_posts.link_share(lowered, link_matches)
+    values["sms_offer"], details["sms_offer"] = short_posts.sms_offer(lowered)
     values["repeated_phrases"], details["repeated_phrases"] = short_posts.repeated_phrases(lowered, words)
     values["keyword_chain"], details["keyword_chain"] = short_posts.keyword_chain(lowered)
     # The model reads the texts it was trained on: posts (a page's opening is its chrome) in English and Latin-letter
     # Hinglish (dev holds few legitimate texts in other languages: there it would learn the language, not the spam).
-    if len(lowered) <= ngram_model.MAX_TEXT_CHARS and ngram_model.reads(lowered):
+    if not page and len(lowered) <= ngram_model.MAX_TEXT_CHARS and ngram_model.reads(lowered):
         values["ngram_model"] = ngram_model.probability(lowered)

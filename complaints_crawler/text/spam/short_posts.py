@@ -15,12 +15,19 @@ from complaints_crawler.text.spam.tokens import fold, is_unspaced, tokens
 # Phone numbers as spammers write them: "+1-(844)-524-6699", "{09932+80+5363}", "+1>855>750>6267", "(859)→689→81^64",
 # "+1║888║693║8316", glued to the next word ("8617361391Amazon"): 8 to 15 digits, each gap up to 4 symbols or spaces
 # (read after `number_text` has turned look-alike digits into digits).
-LOOSE_PHONE = re.compile(r"(?<![\w*])[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)")
+# A number glued to the word before it counts only after contact words ("wrong number9123--892--436").
+LOOSE_PHONE = re.compile(
+    # (the look-ahead first: the look-behinds are tried only where a number starts)
+    r"(?=[+({]?\d)(?:(?<![\w*])|(?<=number)|(?<=contact)|(?<=call)|(?<=no))[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)"
+)
 # Dates are digit runs too.
 _DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?!\d)")
 # Letters written for digits inside a number ("8OO IOO I4IO", "7O788926OI", "1-8oo"): O/o and I/i/l next to digits.
 _LOOKALIKE = re.compile(r"(?<=[\d\W])[OoIil](?=[\dOoIil]*\d)|(?<=\d)[OoIil]+(?![a-z])")
 _LOOKALIKE_DIGIT = str.maketrans("OoIil", "00111")
+# Cyrillic letters written for digits ("█1 З 5-电-ЗЗ45"): a run of them standing apart from other letters.
+_CYRILLIC_LOOKALIKE = re.compile(r"(?<![^\W\d])[ЗзОоб]+(?![^\W\d])")
+_CYRILLIC_DIGIT = str.maketrans("ЗзОоб", "33006")
 # Messenger and "call" wording also counts as a cue beside a number in a short post.
 _MESSENGER_CUES = (
     "telegram",
@@ -35,9 +42,34 @@ _MESSENGER_CUES = (
     "电话",
     "liên hệ",
     "hotline",
+    "lh ",
+    "lh:",
 )
-_NUMBER_CUES = (*HELPLINE_CUES, *PROMOTION_CUES, *_MESSENGER_CUES, "call ", "wh@tsapp", "whatapp")
-_PUSHY_CUES = (*PROMOTION_CUES, *_MESSENGER_CUES, "wh@tsapp", "whatapp")
+# Support wording beside a number in a post: a complainant names the support line he called once; an
+# advertisement puts its own number there, usually more than once or with a call to action.
+_SUPPORT_CUES = (
+    "customer support",
+    "customer service",
+    "support team",
+    "support number",
+    "support phone",
+    "helpdesk",
+    "help desk",
+    "phone number",
+)
+# Calls to reach someone else, as testimonials and adverts end ("you can reach them on WhatsApp").
+_REACH_CUES = ("whats-app", "call or text", "text or call", "call/text", "contact them", "reach them", "get in touch")
+_NUMBER_CUES = (
+    *HELPLINE_CUES,
+    *PROMOTION_CUES,
+    *_MESSENGER_CUES,
+    *_SUPPORT_CUES,
+    *_REACH_CUES,
+    "call ",
+    "wh@tsapp",
+    "whatapp",
+)
+_PUSHY_CUES = (*PROMOTION_CUES, *_MESSENGER_CUES, *_REACH_CUES, "wh@tsapp", "whatapp")
 _CUE_REACH = 60
 _MAX_REPEATS = 3  # extra occurrences of one number that count
 
@@ -60,6 +92,7 @@ def number_text(text: str) -> str:
     inside numbers turned into digits, for finding phone numbers; the same length when `text` is plain ASCII."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        text = _CYRILLIC_LOOKALIKE.sub(lambda m: m.group().translate(_CYRILLIC_DIGIT), text)
     return _LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGIT), text)
 
 
@@ -76,7 +109,8 @@ def contact_numbers(lowered: str) -> tuple[float, str]:
     seen: Counter[str] = Counter()
     first = ""
     for match in phone_numbers(lowered):
-        digits = re.sub(r"\D", "", match.group())
+        # The last 10 digits: the same number with or without its trunk 0 or country code (as number_prominence)
+        digits = re.sub(r"\D", "", match.group())[-10:]
         seen[digits] += 1
         first = first or match.group().strip()
         around = fold(lowered[max(match.start() - _CUE_REACH, 0) : match.end() + _CUE_REACH])
@@ -116,9 +150,11 @@ def contact_handles(lowered: str) -> tuple[float, str]:
     return float(len(set(found))), found[0] if found else ""
 
 
-def links(lowered: str) -> tuple[float, str]:
-    """Distinct link targets: URLs, bare domains, domains spelled out with spaces."""
-    found = sorted({re.sub(r"\s", "", m.group()).rstrip(".,") for m in LINK.finditer(lowered)})
+def links(lowered: str, matches: Sequence[str] | None = None) -> tuple[float, str]:
+    """Distinct link targets: URLs, bare domains, domains spelled out with spaces. `matches` are the LINK matches
+    of `lowered` when the caller has them."""
+    matches = LINK.findall(lowered) if matches is None else matches
+    found = sorted({re.sub(r"\s", "", m).rstrip(".,") for m in matches})
     return float(len(found)), ", ".join(found[:3])
 
 
@@ -146,3 +182,32 @@ def keyword_chain(text: str) -> tuple[float, str]:
     """Keywords strung together with pipes: the number of " | " separators."""
     pipes = text.count("|")
     return float(pipes), text[: text.find("|")].strip()[-40:] if pipes else ""
+
+
+# Premium-rate SMS offers: "text PLAY to 85222", "150p/msg", "£1.50/wk", "win £1000". (Not "T&Cs", "18+", "opt
+# out" or "$9.99/month": complaints quote those of the services they were billed for.)
+_SMS_OFFER = re.compile(
+    r"(?=[tsrw\d£$€])"  # where an offer can start: the scan skips other places at once
+    r"(?:\b(?:text|txt|send|reply|sms)\s+(?:\W?\w+\W?\s+){0,2}to\s+\d{5,6}\b"
+    r"|\d+\s?p\s?(?:/|per\s?)\s?(?:min|msg|minute|message|wk|week|txt|sms)"
+    r"|\d+p\s?pm\b|[£$€]\s?\d+(?:\.\d\d)?\s?(?:/|per\s)\s?(?:min|msg|wk|week|txt)"
+    r"|\bstop\s+to\s+\d{4,6}\b"
+    r"|\b(?:win|won)\s+(?:a\s+|up\s+to\s+|over\s+)?[£$€]\s?\d)"
+)
+
+
+def sms_offer(lowered: str) -> tuple[float, str]:
+    """Distinct marks of premium-rate SMS offers in `lowered`: short codes to text, prices per message or week, cash
+    prizes."""
+    found = sorted({" ".join(m.group().split()) for m in _SMS_OFFER.finditer(lowered)})
+    return float(len(found)), ", ".join(found[:3])
+
+
+def link_share(lowered: str, matches: Sequence[str] | None = None) -> tuple[float, str]:
+    """Share of the post's non-space characters inside links: a post that is mostly a link advertises it; a
+    complaint quotes a link beside its account of what happened. `matches` as for `links`."""
+    matches = LINK.findall(lowered) if matches is None else matches
+    if not matches:
+        return 0.0, ""
+    chars = len(lowered) - sum(map(lowered.count, " \n\t"))
+    return sum(len(m) for m in matches) / chars, matches[0][:60]
