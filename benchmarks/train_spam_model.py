@@ -1,6 +1,6 @@
 """Train the spam filter's learned parts on the dev split of the real corpus; write ngram_model.json and combiner.json.
 
-    python benchmarks/train_spam_model.py
+    pip install -e ".[train]" && python benchmarks/train_spam_model.py
 
 1. The character n-gram model (complaints_crawler.text.spam.ngram_model): logistic regression (L1, so few n-grams
    keep a weight) on the presence of character n-grams, rows scaled to unit length, classes weighted to balance,
