@@ -80,7 +80,10 @@ def test_round_three_heldout_is_new_domains():
 # (round 1 and round 2, all tuned on or seen): 190 of 224 spam caught, 1 of 481 legitimate texts flagged (before the
 # round-3 tuning: 147 and 3). Held-out v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775),
 # 1 of 153 flagged (FPR 0.65%).
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 190, 224, 1, 481)])
+# held-out v3 was evaluated once, after the round-3 tuning; its figures are pinned as they came
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 190, 224, 1, 481), ("heldout", 47, 81, 1, 161)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
