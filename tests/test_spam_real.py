@@ -41,10 +41,20 @@ def verdict(record: dict) -> spam.SpamScore:
 
 
 def test_corpus_size_fields_and_languages():
-    assert len([r for r in RECORDS if r["label"] == "spam"]) == 305
-    assert len([r for r in RECORDS if r["label"] == "legit"]) == 642
+    assert len([r for r in RECORDS if r["label"] == "spam"]) == 366
+    assert len([r for r in RECORDS if r["label"] == "legit"]) == 764
     assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] and r["licence"] for r in RECORDS)
-    assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {"en", "es", "hi", "no", "vi", "zh"}
+    assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {
+        "de",
+        "en",
+        "es",
+        "fr",
+        "hi",
+        "id",
+        "no",
+        "vi",
+        "zh",
+    }
     assert {r["language"] for r in RECORDS if r["label"] == "legit"} == {"en", "hi", "vi", "zh"}
     assert {r["kind"] for r in RECORDS} == {"short_post", "page"}
     assert len({r["id"] for r in RECORDS}) == len(RECORDS)
@@ -73,6 +83,19 @@ def test_round_three_has_ended_its_heldout_set_is_dev_now():
     assert {r["source_domain"] for r in earlier} == set(round_three)
     assert {round_three[r["source_domain"]] for r in earlier if r["collected"] == "v3"} == {"heldout"}
     assert {round_three[r["source_domain"]] for r in earlier if r["collected"] != "v3"} == {"dev"}
+
+
+def test_round_four_heldout_is_new_domains():
+    """Held-out v4 was collected from source domains never used before, by someone who did not tune, read or run the
+    filter: every v4 text is held-out, every earlier text dev, and no v4 domain was in the round-3 split."""
+    round_three = json.loads((REAL / "splits-v3.json").read_text())
+    v4 = [r for r in RECORDS if r["collected"] == "v4"]
+    assert {r["split"] for r in v4} == {"heldout"}
+    assert {r["split"] for r in RECORDS if r["collected"] != "v4"} == {"dev"}
+    assert not {r["source_domain"] for r in v4} & set(round_three)
+    assert len([r for r in v4 if r["label"] == "spam"]) >= 60
+    assert len([r for r in v4 if r["label"] == "legit"]) >= 120
+    assert len({r["source_domain"] for r in v4}) >= 90
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
