@@ -145,16 +145,17 @@ def test_a_complaint_quoting_its_own_phone_number_is_not_spam():
     assert not result.is_spam and result.reasons == ()
 
 
-def test_an_invoice_question_with_qq_stays_just_under_the_threshold():
-    """发票 (invoice), 咨询 (consult) and QQ are fake-invoice spam words; a customer's question holding one of each
-    scored just over the threshold until the combiner was retrained on dev v3 (a lighter weight on handles): now
-    just under it, with the same three pieces of evidence."""
+def test_an_invoice_question_with_qq_stays_under_the_threshold():
+    """发票 (invoice) and 咨询 (consult) are fake-invoice spam words; a customer's question holding one of each and
+    "加QQ都没有反应" (added them on QQ, no answer) scored just over the threshold until the combiner was retrained on
+    dev v3, then just under it. Now a messenger name counts as a handle only before an ID (letters,
+    digits, "@", "+"), not before a Chinese word ("QQ都"): two pieces of evidence are left."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
-    assert not result.is_spam and result.score > 0.35
-    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action", "contact_handles"]
+    assert not result.is_spam and result.score > 0.15
+    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action"]
     assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
         1.0,
-        1.0,
+        0.0,
         1.0,
     )
 
