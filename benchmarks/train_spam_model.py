@@ -53,6 +53,7 @@ LEARNED = (
     "sms_offer",
     "repeated_phrases",
     "keyword_chain",
+    "glued_words",
     "decoration",
     "ngram_model",
 )

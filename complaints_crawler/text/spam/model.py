@@ -94,6 +94,13 @@ _HAND_FEATURES: Mapping[str, Feature] = {
             "{value:.0%} of the words are in phrases pasted 3 times or more (e.g. {detail!r})",
         ),
         Feature("keyword_chain", 2.0, 6.0, 2.0, "{value:.0f} keywords strung together with pipes"),
+        Feature(
+            "glued_words",
+            0.01,
+            0.08,
+            2.0,
+            "{value:.0%} of the words are Vietnamese syllables glued together or to digits (e.g. {detail!r})",
+        ),
         Feature("ngram_model", 0.7, 0.97, 3.0, "the character n-gram model trained on real spam gives {value:.2f}"),
         Feature("number_prominence", 1.0, 5.0, 1.0, "one phone number occurs {value:.0f} times ({detail})"),
         Feature("decoration", 1.0, 8.0, 1.0, "{value:.0f} decorative characters of advertisements ({detail})"),
@@ -224,6 +231,7 @@ def measure(
     values["mean_word_length"] = sum(lengths) / len(words) if words else 0.0
 
     values["helpline_numbers"] = helpline_numbers(sample)
+    values["glued_words"], details["glued_words"] = short_posts.glued_words(sample, words)
     values["listicle_headings"], details["listicle_headings"] = doorway.listicle_headings(lines, lowered_lines)
     if expected_languages is not None:
         values["language_mismatch"], details["language_mismatch"] = language_mismatch(sample, expected_languages)
