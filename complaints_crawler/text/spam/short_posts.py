@@ -74,7 +74,9 @@ _CUE_REACH = 60
 _MAX_REPEATS = 3  # extra occurrences of one number that count
 
 HANDLE = re.compile(
-    r"(?:whats\s?app|wh@tsapp|whatapp|telegram|wechat|微信|薇|v信|飞机|qq|zalo|skype)\s*(?:number|id|no)?\s*[:：;@]*\s*[@+a-z0-9_(]"
+    r"(?:whats\s?app|wh@tsapp|whatapp|telegram|wechat|微信|薇|v信|飞机|qq|zalo|skype)\s*(?:number|id|no|号)?\s*[:：;@]*\s*[@+a-z0-9_(]"
+    # WeChat abbreviated ("wx号: cww0128", "vx：abc"): only before a colon, not in "#vx358" (a flight) or a URL
+    r"|(?<![\w#/.])[wv]x\s*号?\s*[:：]\s*[a-z0-9_]"
     r"|t\.me/\w|@\s?(?:gmail|gmx|aol|yahoo|hotmail|outlook|protonmail)\s?\.\s?c\s?o\s?m"
 )
 LINK = re.compile(
