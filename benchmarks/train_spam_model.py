@@ -46,6 +46,7 @@ LEARNED = (
     "helpline_numbers",
     "number_prominence",
     "topic_terms",
+    "topic_share",
     "calls_to_action",
     "contact_handles",
     "links",

@@ -544,14 +544,18 @@ _TOPIC_FIRSTS = {category: frozenset(key[0] for key in index) for category, inde
 _CALL_FIRSTS = frozenset(key[0] for key in _CALL_INDEX)
 
 
-def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: frozenset[str]) -> set[str]:
+def _found(
+    words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: frozenset[str], counted: list[int] | None = None
+) -> set[str]:
     """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up where a term
     can start: at one of the `firsts`, the first tokens of its terms). The longest term at a place is the one found,
-    and the words it covers start no other: "won a prize" is one term, not also "prize"."""
+    and the words it covers start no other: "won a prize" is one term, not also "prize". `counted`, when given,
+    gets the number of words inside the terms found (every occurrence) added to its first item."""
     found: set[str] = set()
     if firsts.isdisjoint(words):  # most texts hold none of a category's first tokens: one C-speed pass
         return found
     covered = 0  # words before this index are inside a term found already
+    inside = 0
     for i, word in enumerate(words):
         if i >= covered and word in firsts:
             for n in range(_MAX_TERM_TOKENS, 0, -1):
@@ -559,19 +563,30 @@ def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: f
                 if term is not None:
                     found.add(term)
                     covered = i + n
+                    inside += n
                     break
+    if counted is not None:
+        counted[0] += inside
     return found
 
 
 def topic_terms(words: Sequence[str]) -> tuple[float, str]:
     """Distinct off-topic terms among the (lower-case) `words`, and the category holding most of them with its
     terms."""
-    found = {c: sorted(_found(words, index, _TOPIC_FIRSTS[c])) for c, index in _TOPIC_INDEX.items()}
+    total, detail, _ = topic_terms_and_share(words)
+    return total, detail
+
+
+def topic_terms_and_share(words: Sequence[str]) -> tuple[float, str, float]:
+    """`topic_terms`, and the share of the `words` inside off-topic terms (every occurrence): a complaint about a
+    casino names it among its account of what happened; an advert or a doorway page is made of such words."""
+    counted = [0]
+    found = {c: sorted(_found(words, index, _TOPIC_FIRSTS[c], counted)) for c, index in _TOPIC_INDEX.items()}
     total = sum(map(len, found.values()))
     if not total:
-        return 0.0, ""
+        return 0.0, "", 0.0
     category = max(found, key=lambda c: len(found[c]))
-    return float(total), f"{category}: {', '.join(found[category][:4])}"
+    return float(total), f"{category}: {', '.join(found[category][:4])}", counted[0] / len(words)
 
 
 def calls_to_action(words: Sequence[str], lowered: str) -> tuple[float, str]:

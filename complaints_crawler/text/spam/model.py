@@ -81,6 +81,13 @@ _HAND_FEATURES: Mapping[str, Feature] = {
             "{value:.0%} of letters are in languages the site is not written in ({detail})",
         ),
         Feature("topic_terms", 0.0, 3.0, 3.0, "{value:.0f} terms that have no place on a complaint board ({detail})"),
+        Feature(
+            "topic_share",
+            0.10,
+            0.40,
+            2.0,
+            "{value:.0%} of the words are in terms that have no place on a complaint board ({detail})",
+        ),
         Feature("calls_to_action", 0.0, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
         Feature("contact_handles", 0.0, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
         Feature("links", 1.0, 3.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
@@ -272,7 +279,8 @@ def _measure_short_post(
     values["number_prominence"], details["number_prominence"] = short_posts.number_prominence(number_text)
     values["decoration"], details["decoration"] = short_posts.decoration(lowered)
     words = tokens(lowered) if words is None else words
-    values["topic_terms"], details["topic_terms"] = lexicons.topic_terms(words)
+    values["topic_terms"], details["topic_terms"], values["topic_share"] = lexicons.topic_terms_and_share(words)
+    details["topic_share"] = details["topic_terms"]
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     link_matches = short_posts.LINK.findall(lowered)
