@@ -105,8 +105,8 @@ def test_round_four_heldout_is_new_domains():
 # Held-out v3 was evaluated once, after the round-3 tuning: 47 of 81 caught, 1 of 161 flagged; it joined dev, so
 # dev v4 (rounds 1-3) = 190 + 47 of 224 + 81 caught, 1 + 1 of 481 + 161 flagged. After the round-4 tuning (glued
 # Vietnamese syllables, messenger handles only before an ID, lexicon additions, the share of words in off-topic
-# terms, combiner retrained on dev v4): 266 of 305, 1 of 642.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 266, 305, 1, 642)])
+# terms, combiner retrained on dev v4): 263 of 305, 1 of 642.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 263, 305, 1, 642)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -123,7 +123,6 @@ def test_helpline_number_pasted_seven_times():
     result = verdict(BY_URL["https://github.com/forem/forem/issues/10627"])
     assert result.is_spam
     assert [r.name for r in result.reasons] == [
-        "topic_share",  # 60% of its words are helpline wording ("customer care number")
         "helpline_numbers",
         "ngram_model",
         "number_prominence",
@@ -262,6 +261,24 @@ def test_links_handles_and_chains():
     assert short_posts.links("visit 376838.com or https://079.one/ and whispershackerrecovery . c o m")[0] == 3.0
     assert short_posts.contact_handles("飞机：@lc15688 微信：xiaolu460570")[0] == 2.0
     assert short_posts.keyword_chain("satta matka | kalyan matka | matka result")[0] == 2.0
+    assert short_posts.contact_handles("加QQ都没有反应 微信群里")[0] == 0.0  # a messenger named, no ID
+    assert short_posts.contact_handles("wx号: cww0128")[0] == 1.0
+    assert short_posts.contact_handles("@virginamerica #vx358 no air")[0] == 0.0  # a flight number
+
+
+def test_glued_vietnamese_syllables():
+    text = "nhà cái uy tínbảng xếp hạng 2023bảng"
+    assert short_posts.glued_words(text, TOKEN.findall(text)) == (0.25, "tínbảng, 3bả")
+    for clean in ("giá 100.000đ, người đường nguyễn quá", "el técnico no vino, qué vergüenza", "tiếng việt"):
+        assert short_posts.glued_words(clean, TOKEN.findall(clean))[0] == 0.0
+
+
+def test_topic_share_needs_more_than_one_term_in_a_short_text():
+    for tweet in ("@united what is your customer service number?", "teen patti refund not received"):
+        result = spam.score(tweet)
+        assert not result.is_spam and result.features["topic_share"] == 0.0
+    words = TOKEN.findall("casino jackpot free spins casino bonus today")
+    assert lexicons.topic_terms_and_share(words)[2] == 5 / 20  # 5 words in terms; a short text counts as 20
 
 
 def test_ascii_latin_text_is_english_without_identification():

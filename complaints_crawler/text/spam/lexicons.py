@@ -530,6 +530,8 @@ CALLS_TO_ACTION: tuple[str, ...] = (
 # Terms written with symbols, which the tokenizer drops.
 _SYMBOL_CALLS = re.compile(r"24\s?[/x*]\s?7|100\s?%")
 _MAX_TERM_TOKENS = 4
+_SHARE_MIN_WORDS = 20
+_NOT_SHARED = frozenset({"helpline bait"})
 
 
 def _index(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
@@ -550,12 +552,13 @@ def _found(
     """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up where a term
     can start: at one of the `firsts`, the first tokens of its terms). The longest term at a place is the one found,
     and the words it covers start no other: "won a prize" is one term, not also "prize". `counted`, when given,
-    gets the number of words inside the terms found (every occurrence) added to its first item."""
+    gets the number of words inside the terms found (every occurrence) added to its first item, the number of
+    occurrences to its second."""
     found: set[str] = set()
     if firsts.isdisjoint(words):  # most texts hold none of a category's first tokens: one C-speed pass
         return found
     covered = 0  # words before this index are inside a term found already
-    inside = 0
+    inside = occurrences = 0
     for i, word in enumerate(words):
         if i >= covered and word in firsts:
             for n in range(_MAX_TERM_TOKENS, 0, -1):
@@ -564,9 +567,11 @@ def _found(
                     found.add(term)
                     covered = i + n
                     inside += n
+                    occurrences += 1
                     break
     if counted is not None:
         counted[0] += inside
+        counted[1] += occurrences
     return found
 
 
@@ -579,14 +584,21 @@ def topic_terms(words: Sequence[str]) -> tuple[float, str]:
 
 def topic_terms_and_share(words: Sequence[str]) -> tuple[float, str, float]:
     """`topic_terms`, and the share of the `words` inside off-topic terms (every occurrence): a complaint about a
-    casino names it among its account of what happened; an advert or a doorway page is made of such words."""
-    counted = [0]
-    found = {c: sorted(_found(words, index, _TOPIC_FIRSTS[c], counted)) for c, index in _TOPIC_INDEX.items()}
+    casino names it among its account of what happened; an advert or a doorway page is made of such words. A text
+    shorter than _SHARE_MIN_WORDS counts as that long, and one occurrence is no share: a tweet asking for the
+    "customer service number" is all but made of its one term. Helpline wording (_NOT_SHARED) is no share at all:
+    complainants write it too."""
+    counted = [0, 0]
+    found = {
+        c: sorted(_found(words, index, _TOPIC_FIRSTS[c], None if c in _NOT_SHARED else counted))
+        for c, index in _TOPIC_INDEX.items()
+    }
     total = sum(map(len, found.values()))
     if not total:
         return 0.0, "", 0.0
     category = max(found, key=lambda c: len(found[c]))
-    return float(total), f"{category}: {', '.join(found[category][:4])}", counted[0] / len(words)
+    share = counted[0] / max(len(words), _SHARE_MIN_WORDS) if counted[1] >= 2 else 0.0
+    return float(total), f"{category}: {', '.join(found[category][:4])}", share
 
 
 def calls_to_action(words: Sequence[str], lowered: str) -> tuple[float, str]:
