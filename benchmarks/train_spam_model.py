@@ -66,6 +66,10 @@ MAX_FPR = 0.01
 MAX_NGRAM_WEIGHT = 3.0
 # No other piece of evidence flags a text alone before it is at full strength (its hinge's high end).
 MAX_WEIGHT = -BIAS
+# The share of words in off-topic terms counts every occurrence: a complaint that names the loan app it complains
+# about in every sentence has a share too. At most half of -BIAS: it adds to other evidence, as the n-gram model.
+MAX_TOPIC_SHARE_WEIGHT = 2.0
+CAPS = {"ngram_model": MAX_NGRAM_WEIGHT, "topic_share": MAX_TOPIC_SHARE_WEIGHT}
 FOLDS = 5
 C_GRID = (10.0, 30.0, 100.0, 300.0)
 C_TOLERANCE = 0.02  # in cross-validated average precision
@@ -145,7 +149,7 @@ def fit_combiner(x: np.ndarray, offset: np.ndarray, y: np.ndarray, l2: float) ->
         value = float(np.sum(sample * (np.logaddexp(0, z) - y * z)) / len(y) + l2 * w @ w)
         return value, x.T @ (sample * (p - y) / len(y)) + 2 * l2 * w
 
-    bounds = [(0.0, MAX_NGRAM_WEIGHT if name == "ngram_model" else MAX_WEIGHT) for name in LEARNED[: x.shape[1]]]
+    bounds = [(0.0, CAPS.get(name, MAX_WEIGHT)) for name in LEARNED[: x.shape[1]]]
     result = minimize(loss, np.ones(x.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
     return np.asarray(result.x)
 
