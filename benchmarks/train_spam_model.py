@@ -7,12 +7,12 @@
    trained on the dev texts the model reads (mostly ASCII letters). C is chosen by cross-validation over dev grouped
    by source domain: the smallest C within C_TOLERANCE of the best average precision.
 2. The combiner: logistic regression over the short-post evidence (each feature's hinge activation, see
-   model.FEATURES), the doorway-page and language evidence added with their hand-set weights. The bias stays at
-   BIAS (a text without evidence scores 0.02, as a page does), weights are kept at or above zero, so each still
-   reads as evidence of spam; classes are weighted to balance; the L2 strength is chosen by cross-validation
-   grouped by source domain: the best F1 among those whose false-positive rate stays within MAX_FPR.
-   The n-gram model's value on a dev text is the one a model
-   trained without that text's domain gives (out of fold), so the combiner does not trust it more than it earns.
+   model.FEATURES), the doorway-page and language evidence added with their hand-set weights. The bias stays at BIAS
+   (a text without evidence scores 0.02, as a page does), weights are kept at or above zero, so each still reads as
+   evidence of spam, and at most -BIAS (CAPS: less for the n-gram model and the topic share); classes are weighted to
+   balance; the L2 strength is chosen by cross-validation grouped by source domain: the best F1 among those whose
+   false-positive rate stays within MAX_FPR. The n-gram model's value on a dev text is the one a model trained
+   without that text's domain gives (out of fold), so the combiner does not trust it more than it earns.
 
 Only dev texts are read.
 """
@@ -46,6 +46,7 @@ LEARNED = (
     "helpline_numbers",
     "number_prominence",
     "topic_terms",
+    "topic_share",
     "calls_to_action",
     "contact_handles",
     "links",
@@ -53,6 +54,7 @@ LEARNED = (
     "sms_offer",
     "repeated_phrases",
     "keyword_chain",
+    "glued_words",
     "decoration",
     "ngram_model",
 )
@@ -64,6 +66,10 @@ MAX_FPR = 0.01
 MAX_NGRAM_WEIGHT = 3.0
 # No other piece of evidence flags a text alone before it is at full strength (its hinge's high end).
 MAX_WEIGHT = -BIAS
+# The share of words in off-topic terms counts every occurrence: a complaint that names the loan app it complains
+# about in every sentence has a share too. At most half of -BIAS: it adds to other evidence, as the n-gram model.
+MAX_TOPIC_SHARE_WEIGHT = 2.0
+CAPS = {"ngram_model": MAX_NGRAM_WEIGHT, "topic_share": MAX_TOPIC_SHARE_WEIGHT}
 FOLDS = 5
 C_GRID = (10.0, 30.0, 100.0, 300.0)
 C_TOLERANCE = 0.02  # in cross-validated average precision
@@ -143,7 +149,7 @@ def fit_combiner(x: np.ndarray, offset: np.ndarray, y: np.ndarray, l2: float) ->
         value = float(np.sum(sample * (np.logaddexp(0, z) - y * z)) / len(y) + l2 * w @ w)
         return value, x.T @ (sample * (p - y) / len(y)) + 2 * l2 * w
 
-    bounds = [(0.0, MAX_NGRAM_WEIGHT if name == "ngram_model" else MAX_WEIGHT) for name in LEARNED[: x.shape[1]]]
+    bounds = [(0.0, CAPS.get(name, MAX_WEIGHT)) for name in LEARNED[: x.shape[1]]]
     result = minimize(loss, np.ones(x.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
     return np.asarray(result.x)
 

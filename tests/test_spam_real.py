@@ -103,8 +103,10 @@ def test_round_four_heldout_is_new_domains():
 # round-3 tuning: 147 and 3). Held-out v2 was evaluated once before it joined dev: 55 of 71 caught (recall 0.775),
 # 1 of 153 flagged (FPR 0.65%).
 # Held-out v3 was evaluated once, after the round-3 tuning: 47 of 81 caught, 1 of 161 flagged; it joined dev, so
-# dev v4 (rounds 1-3) = 190 + 47 of 224 + 81 caught, 1 + 1 of 481 + 161 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 237, 305, 2, 642)])
+# dev v4 (rounds 1-3) = 190 + 47 of 224 + 81 caught, 1 + 1 of 481 + 161 flagged. After the round-4 tuning (glued
+# Vietnamese syllables, messenger handles only before an ID, lexicon additions, the share of words in off-topic
+# terms, combiner retrained on dev v4): 263 of 305, 1 of 642.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 263, 305, 1, 642)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -123,13 +125,13 @@ def test_helpline_number_pasted_seven_times():
     assert [r.name for r in result.reasons] == [
         "helpline_numbers",
         "ngram_model",
-        "topic_terms",
         "number_prominence",
+        "topic_terms",
         "repeated_phrases",
     ]
     assert result.features["number_prominence"] == 7  # the same number, seven times
     assert result.features["helpline_numbers"] == 10  # 7 numbers beside "customer care", 3 repeats counted
-    assert "8927156725" in result.reasons[0].explanation
+    assert "8927156725" in result.reason("helpline_numbers").explanation  # type: ignore[union-attr]
 
 
 def test_chinese_casino_post_is_spam_by_lexicon_and_handles():
@@ -145,16 +147,18 @@ def test_a_complaint_quoting_its_own_phone_number_is_not_spam():
     assert not result.is_spam and result.reasons == ()
 
 
-def test_an_invoice_question_with_qq_stays_just_under_the_threshold():
-    """发票 (invoice), 咨询 (consult) and QQ are fake-invoice spam words; a customer's question holding one of each
-    scored just over the threshold until the combiner was retrained on dev v3 (a lighter weight on handles): now
-    just under it, with the same three pieces of evidence."""
+def test_an_invoice_question_with_qq_stays_under_the_threshold():
+    """发票 (invoice) and 咨询 (consult) are fake-invoice spam words; a customer's question holding one of each and
+    "加QQ都没有反应" (added them on QQ, no answer) scored just over the threshold until the combiner was retrained on
+    dev v3, then just under it. Since round 4 a messenger name counts as a handle only before an ID (letters,
+    digits, "@", "+"), not before a Chinese word ("QQ都"); the share of its words in such terms (15%) adds a
+    little."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
-    assert not result.is_spam and result.score > 0.35
-    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action", "contact_handles"]
+    assert not result.is_spam and result.score > 0.15
+    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action", "topic_share"]
     assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
         1.0,
-        1.0,
+        0.0,
         1.0,
     )
 
@@ -257,6 +261,24 @@ def test_links_handles_and_chains():
     assert short_posts.links("visit 376838.com or https://079.one/ and whispershackerrecovery . c o m")[0] == 3.0
     assert short_posts.contact_handles("飞机：@lc15688 微信：xiaolu460570")[0] == 2.0
     assert short_posts.keyword_chain("satta matka | kalyan matka | matka result")[0] == 2.0
+    assert short_posts.contact_handles("加QQ都没有反应 微信群里")[0] == 0.0  # a messenger named, no ID
+    assert short_posts.contact_handles("wx号: cww0128")[0] == 1.0
+    assert short_posts.contact_handles("@virginamerica #vx358 no air")[0] == 0.0  # a flight number
+
+
+def test_glued_vietnamese_syllables():
+    text = "nhà cái uy tínbảng xếp hạng 2023bảng"
+    assert short_posts.glued_words(text, TOKEN.findall(text)) == (0.25, "tínbảng, 3bả")
+    for clean in ("giá 100.000đ, người đường nguyễn quá", "el técnico no vino, qué vergüenza", "tiếng việt"):
+        assert short_posts.glued_words(clean, TOKEN.findall(clean))[0] == 0.0
+
+
+def test_topic_share_needs_more_than_one_term_in_a_short_text():
+    for tweet in ("@united what is your customer service number?", "teen patti refund not received"):
+        result = spam.score(tweet)
+        assert not result.is_spam and result.features["topic_share"] == 0.0
+    words = TOKEN.findall("casino jackpot free spins casino bonus today")
+    assert lexicons.topic_terms_and_share(words)[2] == 5 / 20  # 5 words in terms; a short text counts as 20
 
 
 def test_ascii_latin_text_is_english_without_identification():

@@ -116,6 +116,10 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "第四方支付",
         "码商",
         "代收代付",
+        "支付通道",
+        "代付",
+        "代收",
+        "跑分",
         # satta-matka and card-game SEO
         "satta matka",
         "satta result",
@@ -200,6 +204,9 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "international lottery",
         "lottery board",
         "email address has won",
+        "you are awarded",
+        "you have been awarded",
+        "secret admirer",
     ),
     "loans": (
         "instant loan",
@@ -368,6 +375,20 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "wholesale price",
         "free shipping worldwide",
         "dm for price",
+        # Chinese "make money" and coupon-farming adverts: scripts for sale, bots that idle on shop apps for points
+        "薅羊毛",
+        "挂机",
+        "京豆",
+        "刷单",
+        "日赚",
+        "一天赚",
+        "月入",
+        "扫码上号",
+        # Vietnamese shop adverts
+        "miễn ship",
+        "nhập mã",
+        "ủng hộ mình",
+        "sỉ vốn",
     ),
     "self-promotion": (
         "check out my",
@@ -448,6 +469,9 @@ CALLS_TO_ACTION: tuple[str, ...] = (
     "order now",
     "act now",
     "don't miss",
+    "dont miss",
+    "reply end",
+    "reply or call",
     "limited time",
     "free entry",
     "to claim",
@@ -506,6 +530,8 @@ CALLS_TO_ACTION: tuple[str, ...] = (
 # Terms written with symbols, which the tokenizer drops.
 _SYMBOL_CALLS = re.compile(r"24\s?[/x*]\s?7|100\s?%")
 _MAX_TERM_TOKENS = 4
+_SHARE_MIN_WORDS = 20
+_NOT_SHARED = frozenset({"helpline bait"})
 
 
 def _index(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
@@ -520,14 +546,19 @@ _TOPIC_FIRSTS = {category: frozenset(key[0] for key in index) for category, inde
 _CALL_FIRSTS = frozenset(key[0] for key in _CALL_INDEX)
 
 
-def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: frozenset[str]) -> set[str]:
+def _found(
+    words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: frozenset[str], counted: list[int] | None = None
+) -> set[str]:
     """The terms of `index` that occur in `words` (n-grams of 1 to _MAX_TERM_TOKENS tokens looked up where a term
     can start: at one of the `firsts`, the first tokens of its terms). The longest term at a place is the one found,
-    and the words it covers start no other: "won a prize" is one term, not also "prize"."""
+    and the words it covers start no other: "won a prize" is one term, not also "prize". `counted`, when given,
+    gets the number of words inside the terms found (every occurrence) added to its first item, the number of
+    occurrences to its second."""
     found: set[str] = set()
     if firsts.isdisjoint(words):  # most texts hold none of a category's first tokens: one C-speed pass
         return found
     covered = 0  # words before this index are inside a term found already
+    inside = occurrences = 0
     for i, word in enumerate(words):
         if i >= covered and word in firsts:
             for n in range(_MAX_TERM_TOKENS, 0, -1):
@@ -535,19 +566,39 @@ def _found(words: Sequence[str], index: Mapping[tuple[str, ...], str], firsts: f
                 if term is not None:
                     found.add(term)
                     covered = i + n
+                    inside += n
+                    occurrences += 1
                     break
+    if counted is not None:
+        counted[0] += inside
+        counted[1] += occurrences
     return found
 
 
 def topic_terms(words: Sequence[str]) -> tuple[float, str]:
     """Distinct off-topic terms among the (lower-case) `words`, and the category holding most of them with its
     terms."""
-    found = {c: sorted(_found(words, index, _TOPIC_FIRSTS[c])) for c, index in _TOPIC_INDEX.items()}
+    total, detail, _ = topic_terms_and_share(words)
+    return total, detail
+
+
+def topic_terms_and_share(words: Sequence[str]) -> tuple[float, str, float]:
+    """`topic_terms`, and the share of the `words` inside off-topic terms (every occurrence): a complaint about a
+    casino names it among its account of what happened; an advert or a doorway page is made of such words. A text
+    shorter than _SHARE_MIN_WORDS counts as that long, and one occurrence is no share: a tweet asking for the
+    "customer service number" is all but made of its one term. Helpline wording (_NOT_SHARED) is no share at all:
+    complainants write it too."""
+    counted = [0, 0]
+    found = {
+        c: sorted(_found(words, index, _TOPIC_FIRSTS[c], None if c in _NOT_SHARED else counted))
+        for c, index in _TOPIC_INDEX.items()
+    }
     total = sum(map(len, found.values()))
     if not total:
-        return 0.0, ""
+        return 0.0, "", 0.0
     category = max(found, key=lambda c: len(found[c]))
-    return float(total), f"{category}: {', '.join(found[category][:4])}"
+    share = counted[0] / max(len(words), _SHARE_MIN_WORDS) if counted[1] >= 2 else 0.0
+    return float(total), f"{category}: {', '.join(found[category][:4])}", share
 
 
 def calls_to_action(words: Sequence[str], lowered: str) -> tuple[float, str]:

@@ -81,6 +81,13 @@ _HAND_FEATURES: Mapping[str, Feature] = {
             "{value:.0%} of letters are in languages the site is not written in ({detail})",
         ),
         Feature("topic_terms", 0.0, 3.0, 3.0, "{value:.0f} terms that have no place on a complaint board ({detail})"),
+        Feature(
+            "topic_share",
+            0.10,
+            0.40,
+            2.0,
+            "{value:.0%} of the words are in terms that have no place on a complaint board ({detail})",
+        ),
         Feature("calls_to_action", 0.0, 3.0, 2.0, "{value:.0f} calls to action ({detail})"),
         Feature("contact_handles", 0.0, 2.0, 2.0, "{value:.0f} messenger or e-mail handles (e.g. {detail!r})"),
         Feature("links", 1.0, 3.0, 1.5, "{value:.0f} distinct links or domains ({detail})"),
@@ -94,6 +101,13 @@ _HAND_FEATURES: Mapping[str, Feature] = {
             "{value:.0%} of the words are in phrases pasted 3 times or more (e.g. {detail!r})",
         ),
         Feature("keyword_chain", 2.0, 6.0, 2.0, "{value:.0f} keywords strung together with pipes"),
+        Feature(
+            "glued_words",
+            0.01,
+            0.08,
+            2.0,
+            "{value:.0%} of the words are Vietnamese syllables glued together or to digits (e.g. {detail!r})",
+        ),
         Feature("ngram_model", 0.7, 0.97, 3.0, "the character n-gram model trained on real spam gives {value:.2f}"),
         Feature("number_prominence", 1.0, 5.0, 1.0, "one phone number occurs {value:.0f} times ({detail})"),
         Feature("decoration", 1.0, 8.0, 1.0, "{value:.0f} decorative characters of advertisements ({detail})"),
@@ -224,6 +238,7 @@ def measure(
     values["mean_word_length"] = sum(lengths) / len(words) if words else 0.0
 
     values["helpline_numbers"] = helpline_numbers(sample)
+    values["glued_words"], details["glued_words"] = short_posts.glued_words(sample, words)
     values["listicle_headings"], details["listicle_headings"] = doorway.listicle_headings(lines, lowered_lines)
     if expected_languages is not None:
         values["language_mismatch"], details["language_mismatch"] = language_mismatch(sample, expected_languages)
@@ -264,7 +279,8 @@ def _measure_short_post(
     values["number_prominence"], details["number_prominence"] = short_posts.number_prominence(number_text)
     values["decoration"], details["decoration"] = short_posts.decoration(lowered)
     words = tokens(lowered) if words is None else words
-    values["topic_terms"], details["topic_terms"] = lexicons.topic_terms(words)
+    values["topic_terms"], details["topic_terms"], values["topic_share"] = lexicons.topic_terms_and_share(words)
+    details["topic_share"] = details["topic_terms"]
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     link_matches = short_posts.LINK.findall(lowered)

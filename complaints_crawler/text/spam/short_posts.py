@@ -74,7 +74,9 @@ _CUE_REACH = 60
 _MAX_REPEATS = 3  # extra occurrences of one number that count
 
 HANDLE = re.compile(
-    r"(?:whats\s?app|wh@tsapp|whatapp|telegram|wechat|微信|薇|v信|飞机|qq|zalo|skype)\s*(?:number|id|no)?\s*[:：;@]*\s*[@+\w(]"
+    r"(?:whats\s?app|wh@tsapp|whatapp|telegram|wechat|微信|薇|v信|飞机|qq|zalo|skype)\s*(?:number|id|no|号)?\s*[:：;@]*\s*[@+a-z0-9_(]"
+    # WeChat abbreviated ("wx号: cww0128", "vx：abc"): only before a colon, not in "#vx358" (a flight) or a URL
+    r"|(?<![\w#/.])[wv]x\s*号?\s*[:：]\s*[a-z0-9_]"
     r"|t\.me/\w|@\s?(?:gmail|gmx|aol|yahoo|hotmail|outlook|protonmail)\s?\.\s?c\s?o\s?m"
 )
 LINK = re.compile(
@@ -211,3 +213,29 @@ def link_share(lowered: str, matches: Sequence[str] | None = None) -> tuple[floa
         return 0.0, ""
     chars = len(lowered) - sum(map(lowered.count, " \n\t"))
     return sum(len(m) for m in matches) / chars, matches[0][:60]
+
+
+# Vietnamese keyword chains of doorway pages, lines run together without spaces ("nhà cái uy tínbảng xếp hạng",
+# "2023bảng"): a Vietnamese syllable ends after its vowels and final consonants, so a word with a letter only
+# Vietnamese writes (ả, ư, đ: not the é or ã of Spanish, French or Portuguese) in which vowels follow consonants
+# that follow vowels ("tínbảng", "hũđá") is two syllables glued; so is a digit glued to such a letter ("3bảng";
+# not "100.000đ", a price).
+_VI_VOWELS = "aeiouyàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_VI_ONLY = "ảạăằắẳẵặầấẩẫậẻẽẹềếểễệỉĩịỏọồốổỗộơờớởỡợủũụưừứửữựỳỷỹỵ"
+_VI_CONSONANTS = "bcdđghklmnpqrstvx"
+_GLUED_SYLLABLES = re.compile(
+    rf"(?=[^\W\d_]*[{_VI_ONLY}đ])[{_VI_CONSONANTS}]*[{_VI_VOWELS}]+[{_VI_CONSONANTS}]+[{_VI_VOWELS}][^\W\d_]*"
+)
+_VI_LETTER = re.compile(f"[{_VI_ONLY}đ]")
+_GLUED_DIGIT = re.compile(rf"\d[{_VI_CONSONANTS}]*[{_VI_ONLY}]|[{_VI_ONLY}][^\W\d_]*\d")
+
+
+def glued_words(lowered: str, words: Sequence[str]) -> tuple[float, str]:
+    """Share of the tokens (`words`, the tokens of `lowered`) that are Vietnamese syllables glued together or to
+    digits, and the first few."""
+    if lowered.isascii() or not words or not _VI_LETTER.search(lowered):  # no Vietnamese: one C-speed pass
+        return 0.0, ""
+    # (three letters at least: one-character tokens, every Chinese character, are never tried)
+    found = [w for w in words if len(w) > 2 and not w.isascii() and _GLUED_SYLLABLES.fullmatch(w)]
+    found += _GLUED_DIGIT.findall(lowered)
+    return len(found) / len(words), ", ".join(found[:3])
