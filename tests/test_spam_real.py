@@ -106,7 +106,10 @@ def test_round_four_heldout_is_new_domains():
 # dev v4 (rounds 1-3) = 190 + 47 of 224 + 81 caught, 1 + 1 of 481 + 161 flagged. After the round-4 tuning (glued
 # Vietnamese syllables, messenger handles only before an ID, lexicon additions, the share of words in off-topic
 # terms, combiner retrained on dev v4): 263 of 305, 1 of 642.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 263, 305, 1, 642)])
+# Held-out v4 was evaluated once, after the round-4 tuning was merged; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 263, 305, 1, 642), ("heldout", 38, 61, 5, 130)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
