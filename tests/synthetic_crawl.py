@@ -15,6 +15,8 @@ from complaints_crawler.crawl.runner import project_settings
 
 class SyntheticSpider(scrapy.Spider):
     name = "bbb"
+    # The requests below are local data: URLs, not BBB's pages: no politeness delay between them.
+    custom_settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
     def __init__(self, count: str, delay: str, **kwargs):
         super().__init__(**kwargs)
@@ -26,12 +28,19 @@ class SyntheticSpider(scrapy.Spider):
         for n in range(self.count):
             yield complaint(n, responses=1 + n % 4)
             await asyncio.sleep(self.delay)
-        # Scrapy notices a spider with nothing left to download only on its 5-second heartbeat; the answer to
-        # one request tells it at once.
-        yield scrapy.Request("data:,", callback=self.done)
+        yield self.idle_check()
 
-    def done(self, response):
-        return None
+    def idle_check(self) -> scrapy.Request:
+        # Scrapy looks for a finished spider after each response, or else on its 5-second heartbeat: answer one
+        # request after another until every item has been through the pipelines, and the crawl ends at once.
+        return scrapy.Request("data:,", callback=self.done, dont_filter=True)
+
+    async def done(self, response):
+        stats = self.crawler.stats
+        handled = stats.get_value("item_scraped_count", 0) + stats.get_value("item_dropped_count", 0)
+        if handled <= self.count:  # the business and every complaint
+            await asyncio.sleep(0.02)
+            yield self.idle_check()
 
 
 if __name__ == "__main__":
