@@ -348,3 +348,13 @@ def test_a_page_sampled_in_windows_is_never_read_twice():
     result = spam.score(page)
     assert not result.is_spam
     assert result.features["duplicate_line_chars"] == 0.0 and result.features["dup_5gram"] == 0.0
+
+
+def test_every_lexicon_term_is_written_once():
+    from collections import Counter
+
+    from complaints_crawler.text.spam import lexicons
+
+    terms = Counter(term for category in lexicons.TOPICS.values() for term in category)
+    terms.update(lexicons.CALLS_TO_ACTION)
+    assert [term for term, n in terms.items() if n > 1] == []
