@@ -5,13 +5,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from complaints_crawler.paths import FIXTURE_SITES_DIR
 from complaints_crawler.text import spam
-from complaints_crawler.text.spam import doorway, ngrams
+from complaints_crawler.text.spam import doorway, lexicons, ngrams
 from complaints_crawler.text.spam import tokens as tok
 
 ROOT = Path(__file__).parents[1]
@@ -351,10 +352,6 @@ def test_a_page_sampled_in_windows_is_never_read_twice():
 
 
 def test_every_lexicon_term_is_written_once():
-    from collections import Counter
-
-    from complaints_crawler.text.spam import lexicons
-
     terms = Counter(term for category in lexicons.TOPICS.values() for term in category)
     terms.update(lexicons.CALLS_TO_ACTION)
     assert [term for term, n in terms.items() if n > 1] == []
