@@ -232,6 +232,7 @@ def test_a_crawl_into_a_malformed_archive_url_ends_archive_unavailable(fixture_s
     [
         ("DOWNLOAD_DELAY=abc", "-s DOWNLOAD_DELAY=abc: expected a number"),
         ("ROBOTSTXT_OBEY=perhaps", "-s ROBOTSTXT_OBEY=perhaps: expected True or False"),
+        ("CONCURRENT_ITEMS=0", "-s CONCURRENT_ITEMS=0: expected a whole number of 1 or more"),
         ("IMPERSONATE_BROWSER=netscape3", "IMPERSONATE_BROWSER=netscape3 is not a browser curl_cffi can impersonate"),
     ],
 )

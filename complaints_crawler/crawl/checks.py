@@ -29,9 +29,9 @@ NUMBERS = (
     "BLOCK_BACKOFF_MAX",
     "BLOCK_RETRY_AFTER_MAX",
 )
+# Counts of things done at once: with none, the crawl would wait for ever.
+AT_LEAST_ONE = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS")
 WHOLE_NUMBERS = (
-    "CONCURRENT_REQUESTS",
-    "CONCURRENT_REQUESTS_PER_DOMAIN",
     "RETRY_TIMES",
     "ARCHIVE_BATCH_SIZE",
     "ARCHIVE_WRITE_ATTEMPTS",
@@ -53,6 +53,8 @@ class SettingsError(ValueError):
 def check_settings(settings: BaseSettings) -> None:
     for name in NUMBERS:
         _check(settings, name, float, "a number")
+    for name in AT_LEAST_ONE:
+        _check(settings, name, int, "a whole number", least=1)
     for name in WHOLE_NUMBERS:
         _check(settings, name, int, "a whole number")
     for name in SWITCHES:
@@ -72,7 +74,7 @@ def check_settings(settings: BaseSettings) -> None:
         raise SettingsError(str(error)) from None
 
 
-def _check(settings: BaseSettings, name: str, kind: type, what: str) -> None:
+def _check(settings: BaseSettings, name: str, kind: type, what: str, least: int = 0) -> None:
     value = settings.get(name)
     if value is None:
         return
@@ -80,5 +82,5 @@ def _check(settings: BaseSettings, name: str, kind: type, what: str) -> None:
         number = kind(value)
     except (TypeError, ValueError):
         raise SettingsError(f"-s {name}={value}: expected {what}") from None
-    if number < 0:
-        raise SettingsError(f"-s {name}={value}: expected {what} of 0 or more")
+    if number < least:
+        raise SettingsError(f"-s {name}={value}: expected {what} of {least} or more")
