@@ -119,8 +119,10 @@ def test_round_five_heldout_is_new_domains():
 # Vietnamese syllables, messenger handles only before an ID, lexicon additions, the share of words in off-topic
 # terms, combiner retrained on dev v4): 263 of 305, 1 of 642.
 # Held-out v4 was evaluated once, after the round-4 tuning was merged: 38 of 61 caught, 5 of 130 flagged; it joined
-# dev, so dev v5 (rounds 1-4) = 263 + 38 of 305 + 61 caught, 1 + 5 of 642 + 130 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 301, 366, 6, 772)])
+# dev, so dev v5 (rounds 1-4) = 263 + 38 of 305 + 61 caught, 1 + 5 of 642 + 130 flagged. After the round-5 tuning
+# (messenger handles only before an ID or a number, labelled order and account numbers are no phone numbers,
+# off-topic terms alone never flag a text, combiner retrained on dev v5): 277 of 366, 3 of 772.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 277, 366, 3, 772)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -166,10 +168,10 @@ def test_an_invoice_question_with_qq_stays_under_the_threshold():
     "加QQ都没有反应" (added them on QQ, no answer) scored just over the threshold until the combiner was retrained on
     dev v3, then just under it. Since round 4 a messenger name counts as a handle only before an ID (letters,
     digits, "@", "+"), not before a Chinese word ("QQ都"); the share of its words in such terms (15%) adds a
-    little."""
+    little. Since round 5 a term weighs less than a call to action (terms alone never flag a text)."""
     result = verdict(BY_URL["https://github.com/TinkerPatch/tinkerpatch-sdk/issues/160"])
     assert not result.is_spam and result.score > 0.15
-    assert [r.name for r in result.reasons] == ["topic_terms", "calls_to_action", "topic_share"]
+    assert [r.name for r in result.reasons] == ["calls_to_action", "topic_terms", "topic_share"]
     assert (result.features["topic_terms"], result.features["contact_handles"], result.features["calls_to_action"]) == (
         1.0,
         0.0,
@@ -278,6 +280,26 @@ def test_links_handles_and_chains():
     assert short_posts.contact_handles("加QQ都没有反应 微信群里")[0] == 0.0  # a messenger named, no ID
     assert short_posts.contact_handles("wx号: cww0128")[0] == 1.0
     assert short_posts.contact_handles("@virginamerica #vx358 no air")[0] == 0.0  # a flight number
+
+
+def test_a_messenger_named_in_a_sentence_is_no_handle():
+    """Round 5: a messenger's name followed by a word is the app, not an ID (two news pages about lottery scams had
+    "WhatsApp and other social media" and "WhatsApp messages" counted as handles)."""
+    for named in ("circulating on whatsapp and other social media", "whatsapp messages claim", "wechat pay refund"):
+        assert short_posts.contact_handles(named)[0] == 0.0, named
+    for handle in ("[whatsapp chat : +91 9953044413]", "whatsapp number →✬ 7078892601", "whatsapp now :- ☎ 9615109000"):
+        assert short_posts.contact_handles(handle)[0] == 1.0, handle
+    assert short_posts.contact_handles("telegram username:  @digitalfunds")[0] == 1.0
+
+
+def test_labelled_order_and_account_numbers_are_no_phone_numbers():
+    """Round 5: the order number a complainant quotes beside the support line he called is not a second contact
+    number; an advert's "booking number" is one."""
+    text = "最近下单号为：1442083355，其中一套书少带光盘。然后我打电话010-51236699客服热线"
+    assert [m.group() for m in short_posts.phone_numbers(text)] == ["51236699"]  # the hotline, glued to 打电话010-
+    for quoted in ("order id 40512345678 was", "utr 412345678901", "my account number: 1234567890"):
+        assert short_posts.phone_numbers(quoted) == [], quoted
+    assert len(short_posts.phone_numbers("delta booking number +1-888-555-0199")) == 1
 
 
 def test_glued_vietnamese_syllables():

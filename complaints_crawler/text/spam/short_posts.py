@@ -20,6 +20,15 @@ LOOSE_PHONE = re.compile(
     # (the look-ahead first: the look-behinds are tried only where a number starts)
     r"(?=[+({]?\d)(?:(?<![\w*])|(?<=number)|(?<=contact)|(?<=call)|(?<=no))[+({]?\d(?:[^\w\n]{0,4}\d){7,14}(?!\d)"
 )
+# Order, account and transaction numbers are digit runs that complainants quote ("订单号：1442083355", "order id
+# 40512345678", "UTR 412345678901"): a number right after such a label is no phone number. Not "complaint",
+# "booking" or "ticket": helpline adverts label their own numbers so ("Delta booking number +1-8…").
+_REFERENCE_LABEL = re.compile(
+    r"(?:订单号|订单|单号|运单|工单|编号|order|reference|ref|transaction|txn|tracking|awb"
+    r"|invoice|account|a/c|utr|pnr|imei|serial|policy|srn|crn)"
+    r"[^\w\n]{0,2}(?:no|nos|number|id|#|num|为)?[^\w\n]{0,3}$"
+)
+_REFERENCE_REACH = 24
 # Dates are digit runs too.
 _DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?!\d)")
 # Letters written for digits inside a number ("8OO IOO I4IO", "7O788926OI", "1-8oo"): O/o and I/i/l next to digits.
@@ -74,8 +83,13 @@ _CUE_REACH = 60
 _MAX_REPEATS = 3  # extra occurrences of one number that count
 
 HANDLE = re.compile(
-    r"(?:whats\s?app|wh@tsapp|whatapp|telegram|wechat|微信|薇|v信|飞机|qq|zalo|skype)\s*(?:number|id|no|号)?\s*[:：;@]*\s*[@+a-z0-9_(]"
-    # WeChat abbreviated ("wx号: cww0128", "vx：abc"): only before a colon, not in "#vx358" (a flight) or a URL
+    # A messenger's name, then an ID: any handle after "ID"/号 or a colon, else a number or an @handle, with at most
+    # a word ("number", "chat", "now") and a few symbols between ("WhatsApp Number →✬ 70788…", "Whatsapp Now :- ☎ 96…").
+    # "WhatsApp and other apps", "WhatsApp messages" name the app.
+    r"(?:whats\s?app|wh@tsapp|whatapp|telegram|wechat|微信|薇|v信|飞机|qq|zalo|skype)"
+    r"(?:\s*(?:id\b|号)\s*[:：;]*\s*[@+a-z0-9_(]"
+    r"|(?:\s*(?:number|no\.?|chat|now|us|me|username|contact)\b)?"
+    r"(?:\s*[:：;]+[^\w\n]{0,4}[@+a-z0-9_(]|[^\w\n]{0,6}?[@+0-9(]))"
     r"|(?<![\w#/.])[wv]x\s*号?\s*[:：]\s*[a-z0-9_]"
     r"|t\.me/\w|@\s?(?:gmail|gmx|aol|yahoo|hotmail|outlook|protonmail)\s?\.\s?c\s?o\s?m"
 )
@@ -99,8 +113,14 @@ def number_text(text: str) -> str:
 
 
 def phone_numbers(lowered: str) -> list[re.Match[str]]:
-    """The phone numbers of `lowered` (a `number_text`): 8 to 15 digits, dates left out."""
-    return [m for m in LOOSE_PHONE.finditer(lowered) if not _DATE.search(m.group())]
+    """The phone numbers of `lowered` (a `number_text`): 8 to 15 digits, dates and labelled order, complaint or
+    account numbers left out."""
+    return [
+        m
+        for m in LOOSE_PHONE.finditer(lowered)
+        if not _DATE.search(m.group())
+        and not _REFERENCE_LABEL.search(lowered, max(m.start() - _REFERENCE_REACH, 0), m.start())
+    ]
 
 
 def contact_numbers(lowered: str) -> tuple[float, str]:
