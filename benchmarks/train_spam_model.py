@@ -58,7 +58,7 @@ LEARNED = (
     "decoration",
     "ngram_model",
 )
-L2_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03)
+L2_GRID = (0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03)
 BIAS = -4.0
 MAX_FPR = 0.01
 # The n-gram model learns the wording of the domains it saw: out of fold it calls masked business replies and
