@@ -69,8 +69,9 @@ MAX_WEIGHT = -BIAS
 # The share of words in off-topic terms counts every occurrence: a complaint that names the loan app it complains
 # about in every sentence has a share too. At most half of -BIAS: it adds to other evidence, as the n-gram model.
 MAX_TOPIC_SHARE_WEIGHT = 2.0
-# Off-topic terms alone never flag a text either: news and fact-checks about lottery scams or satta matka name three
-# of them in a paragraph (four of the five held-out v4 false positives, now in dev). With any other evidence they do.
+# Distinct off-topic terms alone never flag a text either: news and fact-checks about lottery scams or satta matka
+# name three of them in a paragraph (four of the five held-out v4 false positives, now in dev). With other evidence,
+# the share of the words they fill included, they do.
 MAX_TOPIC_TERMS_WEIGHT = 3.5
 CAPS = {"ngram_model": MAX_NGRAM_WEIGHT, "topic_share": MAX_TOPIC_SHARE_WEIGHT, "topic_terms": MAX_TOPIC_TERMS_WEIGHT}
 FOLDS = 5

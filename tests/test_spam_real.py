@@ -122,7 +122,10 @@ def test_round_five_heldout_is_new_domains():
 # dev, so dev v5 (rounds 1-4) = 263 + 38 of 305 + 61 caught, 1 + 5 of 642 + 130 flagged. After the round-5 tuning
 # (messenger handles only before an ID or a number, labelled order and account numbers are no phone numbers,
 # off-topic terms alone never flag a text, combiner retrained on dev v5): 281 of 366, 3 of 772.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 281, 366, 3, 772)])
+# Held-out v5 was evaluated once, after the round-5 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 281, 366, 3, 772), ("heldout", 33, 69, 0, 142)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -280,6 +283,21 @@ def test_links_handles_and_chains():
     assert short_posts.contact_handles("加QQ都没有反应 微信群里")[0] == 0.0  # a messenger named, no ID
     assert short_posts.contact_handles("wx号: cww0128")[0] == 1.0
     assert short_posts.contact_handles("@virginamerica #vx358 no air")[0] == 0.0  # a flight number
+
+
+def test_three_off_topic_terms_named_once_each_do_not_flag_a_complaint():
+    """Round 5: distinct off-topic terms alone weigh less than the threshold (news about satta matka and lottery
+    scams name three in a paragraph); the round-4 scorer flagged this complaint at exactly 0.50. Terms that fill a
+    tenth of the words or more still add their share."""
+    complaint = (
+        "I deposited 200 dollars on the Lucky Star casino app in March after an advert showed a jackpot winner. When I "
+        "asked to withdraw my balance the app said my account was under review, and the support chat, which calls "
+        "itself a licensed bookmaker, stopped replying. My bank says the merchant must refund the charge but the "
+        "company gives no address or phone."
+    )
+    result = spam.score(complaint)
+    assert result.features["topic_terms"] == 4.0 and [r.name for r in result.reasons] == ["topic_terms"]
+    assert not result.is_spam and round(result.score, 2) == 0.38
 
 
 def test_a_messenger_named_in_a_sentence_is_no_handle():

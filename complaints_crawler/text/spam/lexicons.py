@@ -5,7 +5,8 @@ hacker", a prize) and tells the reader what to do next (register, call, message 
 lower-case phrases, matched as whole words in spaced scripts and as substrings in Chinese. They were chosen from
 what such spam sells in general (the issue's list: gambling, lottery, replica goods, escort, loans, crypto
 recovery), not from the held-out corpus. A complaint about a gambling app or a loan names one or two of these
-terms; only several of them, or one with other evidence, make a post spam.
+terms, a news page about satta matka several; the terms make a post spam only with other evidence (the share of its
+words they fill, a call to action, a number, a handle).
 """
 
 from __future__ import annotations
