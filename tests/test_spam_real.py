@@ -63,8 +63,9 @@ def test_corpus_size_fields_and_languages():
 def test_split_is_by_source_domain_as_written_in_splits_json():
     splits = json.loads((REAL / "splits.json").read_text())
     assert all(r["split"] == splits[r["source_domain"]] for r in RECORDS)
-    for label in ("spam", "legit"):
-        assert {r["split"] for r in RECORDS if r["label"] == label} == {"dev", "heldout"}
+    # Between a round's evaluation and the next held-out set, every text is dev; otherwise both labels are in both.
+    by_label = [{r["split"] for r in RECORDS if r["label"] == label} for label in ("spam", "legit")]
+    assert by_label[0] == by_label[1] and by_label[0] in ({"dev"}, {"dev", "heldout"})
 
 
 def test_round_two_has_ended_its_heldout_set_is_dev_now():
@@ -74,39 +75,27 @@ def test_round_two_has_ended_its_heldout_set_is_dev_now():
     assert {r["source_domain"] for r in RECORDS if r["collected"] in {"v1", "v2"}} == set(round_two)
 
 
-def test_round_three_has_ended_its_heldout_set_is_dev_now():
-    """Round 3's held-out set was evaluated once and joined dev: dev v4 = every round-1, round-2 and round-3 text.
-    splits-v3.json keeps the round-3 split as it was: every v3 domain held-out there, every earlier domain dev."""
-    round_three = json.loads((REAL / "splits-v3.json").read_text())
-    earlier = [r for r in RECORDS if r["collected"] in {"v1", "v2", "v3"}]
-    assert {r["split"] for r in earlier} == {"dev"}
-    assert {r["source_domain"] for r in earlier} == set(round_three)
-    assert {round_three[r["source_domain"]] for r in earlier if r["collected"] == "v3"} == {"heldout"}
-    assert {round_three[r["source_domain"]] for r in earlier if r["collected"] != "v3"} == {"dev"}
+@pytest.mark.parametrize("round_number", [3, 4, 5])
+def test_an_ended_rounds_heldout_set_is_dev_now(round_number):
+    """Each round's held-out set was evaluated once and joined dev. splits-vN.json keeps round N's split as it was:
+    every domain of that round's texts held-out there, every earlier domain dev."""
+    split_then = json.loads((REAL / f"splits-v{round_number}.json").read_text())
+    this_round = f"v{round_number}"
+    texts = [r for r in RECORDS if int(r["collected"][1:]) <= round_number]
+    assert {r["split"] for r in texts} == {"dev"}
+    assert {r["source_domain"] for r in texts} == set(split_then)
+    assert {split_then[r["source_domain"]] for r in texts if r["collected"] == this_round} == {"heldout"}
+    assert {split_then[r["source_domain"]] for r in texts if r["collected"] != this_round} == {"dev"}
 
 
-def test_round_four_has_ended_its_heldout_set_is_dev_now():
-    """Round 4's held-out set was evaluated once and joined dev: dev v5 = every round-1 to round-4 text.
-    splits-v4.json keeps the round-4 split as it was: every v4 domain held-out there, every earlier domain dev."""
-    round_four = json.loads((REAL / "splits-v4.json").read_text())
-    earlier = [r for r in RECORDS if r["collected"] in {"v1", "v2", "v3", "v4"}]
-    assert {r["split"] for r in earlier} == {"dev"}
-    assert {r["source_domain"] for r in earlier} == set(round_four)
-    assert {round_four[r["source_domain"]] for r in earlier if r["collected"] == "v4"} == {"heldout"}
-    assert {round_four[r["source_domain"]] for r in earlier if r["collected"] != "v4"} == {"dev"}
-
-
-def test_round_five_heldout_is_new_domains():
+def test_round_five_heldout_was_new_domains():
     """Held-out v5 was collected from source domains never used before, by someone who did not tune, read or run the
-    filter: every v5 text is held-out, every earlier text dev, and no v5 domain was in the round-4 split."""
-    round_four = json.loads((REAL / "splits-v4.json").read_text())
+    filter: no v5 domain was in the round-4 split."""
     v5 = [r for r in RECORDS if r["collected"] == "v5"]
-    assert {r["split"] for r in v5} == {"heldout"}
-    assert {r["split"] for r in RECORDS if r["collected"] != "v5"} == {"dev"}
-    assert not {r["source_domain"] for r in v5} & set(round_four)
-    assert len([r for r in v5 if r["label"] == "spam"]) >= 69
-    assert len([r for r in v5 if r["label"] == "legit"]) >= 142
-    assert len({r["source_domain"] for r in v5}) >= 153
+    assert not {r["source_domain"] for r in v5} & set(json.loads((REAL / "splits-v4.json").read_text()))
+    assert len([r for r in v5 if r["label"] == "spam"]) == 69
+    assert len([r for r in v5 if r["label"] == "legit"]) == 142
+    assert len({r["source_domain"] for r in v5}) == 153
     assert {r["language"] for r in v5} == {"en", "hi", "vi", "zh"}
 
 
@@ -122,10 +111,9 @@ def test_round_five_heldout_is_new_domains():
 # dev, so dev v5 (rounds 1-4) = 263 + 38 of 305 + 61 caught, 1 + 5 of 642 + 130 flagged. After the round-5 tuning
 # (messenger handles only before an ID or a number, labelled order and account numbers are no phone numbers,
 # off-topic terms alone never flag a text, combiner retrained on dev v5): 281 of 366, 3 of 772.
-# Held-out v5 was evaluated once, after the round-5 tuning was committed; its figures are pinned as they came.
-@pytest.mark.parametrize(
-    "split, caught, spam_total, flagged, legit_total", [("dev", 281, 366, 3, 772), ("heldout", 33, 69, 0, 142)]
-)
+# Held-out v5 was evaluated once, after the round-5 tuning was committed: 33 of 69 caught, 0 of 142 flagged; it joined
+# dev, so dev v6 (rounds 1-5) = 281 + 33 of 366 + 69 caught, 3 + 0 of 772 + 142 flagged.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 314, 435, 3, 914)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
