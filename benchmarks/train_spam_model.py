@@ -73,7 +73,15 @@ MAX_TOPIC_SHARE_WEIGHT = 2.0
 # name three of them in a paragraph (four of the five held-out v4 false positives, now in dev). With other evidence,
 # the share of the words they fill included, they do.
 MAX_TOPIC_TERMS_WEIGHT = 3.5
-CAPS = {"ngram_model": MAX_NGRAM_WEIGHT, "topic_share": MAX_TOPIC_SHARE_WEIGHT, "topic_terms": MAX_TOPIC_TERMS_WEIGHT}
+# Nor do links: a complaint links its evidence (screenshots, order pages), and a sentence glued to the next one
+# ("bad.In my phone") reads as a domain.
+MAX_LINKS_WEIGHT = 3.5
+CAPS = {
+    "ngram_model": MAX_NGRAM_WEIGHT,
+    "topic_share": MAX_TOPIC_SHARE_WEIGHT,
+    "topic_terms": MAX_TOPIC_TERMS_WEIGHT,
+    "links": MAX_LINKS_WEIGHT,
+}
 FOLDS = 5
 C_GRID = (10.0, 30.0, 100.0, 300.0)
 C_TOLERANCE = 0.02  # in cross-validated average precision

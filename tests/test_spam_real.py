@@ -113,7 +113,9 @@ def test_round_five_heldout_was_new_domains():
 # off-topic terms alone never flag a text, combiner retrained on dev v5): 281 of 366, 3 of 772.
 # Held-out v5 was evaluated once, after the round-5 tuning was committed: 33 of 69 caught, 0 of 142 flagged; it joined
 # dev, so dev v6 (rounds 1-5) = 281 + 33 of 366 + 69 caught, 3 + 0 of 772 + 142 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 314, 435, 3, 914)])
+# After the round-6 tuning (lexicons of money schemes, pharmacy, carding and loan articles; links alone never flag a
+# text; combiner retrained on dev v6): 328 of 435, 4 of 914.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 328, 435, 4, 914)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -286,6 +288,25 @@ def test_three_off_topic_terms_named_once_each_do_not_flag_a_complaint():
     result = spam.score(complaint)
     assert result.features["topic_terms"] == 4.0 and [r.name for r in result.reasons] == ["topic_terms"]
     assert not result.is_spam and round(result.score, 2) == 0.38
+
+
+def test_pharmacy_and_carding_adverts_name_their_goods():
+    """Round 6: medicines without a prescription and stolen cards are lexicon categories (both posts, held-out v5
+    misses, are dev now: in-sample)."""
+    ozempic = verdict(BY_URL["https://github.com/albertsmith7175/gitub-with-website/issues/72"])
+    carding = verdict(BY_URL["https://github.com/magento/devdocs/issues/8241"])
+    assert ozempic.is_spam and ozempic.reason("topic_terms").explanation.startswith("2 terms")  # type: ignore[union-attr]
+    assert "(pharmacy: " in ozempic.reason("topic_terms").explanation  # type: ignore[union-attr]
+    assert carding.is_spam and "(carding: " in carding.reason("topic_terms").explanation  # type: ignore[union-attr]
+
+
+def test_links_alone_do_not_flag_a_complaint():
+    """Round 6: a review whose sentences run together ("bad.In my phone") reads as three domains; links alone weigh
+    less than the threshold."""
+    review = next(r for r in RECORDS if r["id"] == "legit-116e2abbe1")
+    result = verdict(review)
+    assert result.features["links"] == 3.0 and result.reason("links") is not None
+    assert not result.is_spam
 
 
 def test_a_messenger_named_in_a_sentence_is_no_handle():
