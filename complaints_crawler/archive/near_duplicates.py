@@ -36,8 +36,8 @@ class _Stored:
     business_id: int
     author: str | None
     filed_on: date | None
+    text_normalized: str
     duplicate_of_id: int | None
-    text_normalized: str = ""  # read only for complaints with a candidate (`_with_texts`)
 
     @property
     def age_key(self) -> tuple[date, int]:
@@ -62,8 +62,6 @@ def link_near_duplicates(
     repost_candidates = _same_author_mates(conn, [stored[i] for i in ids])
     everyone = set(stored) | {i for mates in (*lsh_candidates.values(), *repost_candidates.values()) for i in mates}
     stored.update(_load(conn, [ComplaintRow.id.in_(sorted(everyone - set(stored)))]) if everyone - set(stored) else {})
-    compared = {i for mates in (lsh_candidates, repost_candidates) for i in (*mates, *set().union(*mates.values()))}
-    _with_texts(conn, stored, compared, {i: c.text_normalized for i, c in changed})
 
     cut: dict[tuple[int, int], set[str]] = {}  # a candidate of several batch complaints is cut once
 
@@ -204,25 +202,12 @@ def _root(conn: Connection, complaint: _Stored) -> int:
 
 
 def _load(conn: Connection, where: list[Any]) -> dict[int, _Stored]:
-    """Complaints without their text: most have no candidate, so `_with_texts` reads only the texts compared."""
     columns = (
         ComplaintRow.id,
         ComplaintRow.business_id,
         ComplaintRow.author,
         ComplaintRow.filed_on,
+        ComplaintRow.text_normalized,
         ComplaintRow.duplicate_of_id,
     )
     return {row.id: _Stored(*row) for row in conn.execute(select(*columns).where(*where))}
-
-
-def _with_texts(conn: Connection, stored: dict[int, _Stored], ids: set[int], batch: dict[int, str]) -> None:
-    """Fill in the normalized text of `ids`: the batch's own from memory, archived ones one query a chunk."""
-    texts = {i: batch[i] for i in ids if i in batch}
-    archived = sorted(ids - set(texts))
-    for start in range(0, len(archived), _CHUNK):
-        query = select(ComplaintRow.id, ComplaintRow.text_normalized).where(
-            ComplaintRow.id.in_(archived[start : start + _CHUNK])
-        )
-        texts.update((i, text) for i, text in conn.execute(query))
-    for i in ids:
-        stored[i].text_normalized = texts[i]

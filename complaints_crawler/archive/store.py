@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from complaints_crawler import settings
 from complaints_crawler.archive import targets
-from complaints_crawler.archive.bulk import append_rows, execute_many
+from complaints_crawler.archive.bulk import append_rows
 from complaints_crawler.archive.database import open_archive
 from complaints_crawler.archive.liveness import gone_before, run_is_gone
 from complaints_crawler.archive.models import (
@@ -280,7 +280,7 @@ class ArchiveStore:
                 index_elements=["source", "external_id"],
                 set_={name: stmt.excluded[name] for name in (*_BUSINESS_PROFILE_FIELDS, "last_seen_at")},
             )
-            execute_many(conn, stmt, [_business_values(b, now) for b in full.values()])
+            _execute_rows(conn, stmt, [_business_values(b, now) for b in full.values()])
         # A complaint's business reference creates the business if no profile was seen yet, and else
         # never overwrites what the profile said.
         bare = {(r.source.value, r.external_id): r for r in refs if (r.source.value, r.external_id) not in full}
@@ -289,7 +289,7 @@ class ArchiveStore:
             stmt = stmt.on_conflict_do_update(
                 index_elements=["source", "external_id"], set_={"last_seen_at": stmt.excluded.last_seen_at}
             )
-            execute_many(
+            _execute_rows(
                 conn,
                 stmt,
                 [
@@ -363,7 +363,7 @@ class ArchiveStore:
                 if col.name not in kept_on_update
             },
         )
-        execute_many(conn, stmt, [_complaint_values(c, business_ids[c.business_key], now) for c in changed])
+        _execute_rows(conn, stmt, [_complaint_values(c, business_ids[c.business_key], now) for c in changed])
         ids = _ids_by_key(conn, ComplaintRow, [c.key for c in changed])
         changed_ids = [ids[c.key] for c in changed]
         # The thread is replaced whole: positions may shift when a site inserts an entry mid-thread.
@@ -389,6 +389,11 @@ class ArchiveStore:
             ],
         )
         return ids
+
+
+def _execute_rows(conn: Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(stmt, rows)
 
 
 def _append(conn: Connection, model: type[Base], rows: list[dict[str, Any]]) -> None:
