@@ -131,7 +131,10 @@ def test_round_six_heldout_is_new_domains():
 # dev, so dev v6 (rounds 1-5) = 281 + 33 of 366 + 69 caught, 3 + 0 of 772 + 142 flagged.
 # After the round-6 tuning (lexicons of money schemes, pharmacy, carding and loan articles; links alone never flag a
 # text; combiner retrained on dev v6): 328 of 435, 4 of 914.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 328, 435, 4, 914)])
+# Held-out v6 was evaluated once, after the round-6 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 328, 435, 4, 914), ("heldout", 34, 60, 3, 130)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
