@@ -75,7 +75,7 @@ def test_round_two_has_ended_its_heldout_set_is_dev_now():
     assert {r["source_domain"] for r in RECORDS if r["collected"] in {"v1", "v2"}} == set(round_two)
 
 
-@pytest.mark.parametrize("round_number", [3, 4, 5])
+@pytest.mark.parametrize("round_number", [3, 4, 5, 6])
 def test_an_ended_rounds_heldout_set_is_dev_now(round_number):
     """Each round's held-out set was evaluated once and joined dev. splits-vN.json keeps round N's split as it was:
     every domain of that round's texts held-out there, every earlier domain dev."""
@@ -99,20 +99,15 @@ def test_round_five_heldout_was_new_domains():
     assert {r["language"] for r in v5} == {"en", "hi", "vi", "zh"}
 
 
-def test_round_six_heldout_is_new_domains():
+def test_round_six_heldout_was_new_domains():
     """Held-out v6 was collected from source domains never used before, by someone who did not tune, read or run the
-    filter: no v6 domain was in the round-5 split. Every v6 text is held-out, every earlier text dev."""
+    filter: no v6 domain was in the round-5 split."""
     v6 = [r for r in RECORDS if r["collected"] == "v6"]
-    splits = json.loads((REAL / "splits.json").read_text())
     assert not {r["source_domain"] for r in v6} & set(json.loads((REAL / "splits-v5.json").read_text()))
     assert len([r for r in v6 if r["label"] == "spam"]) == 60
     assert len([r for r in v6 if r["label"] == "legit"]) == 130
     assert len({r["source_domain"] for r in v6}) == 145
     assert {r["language"] for r in v6} == {"en", "hi", "vi", "zh"}
-    assert {r["split"] for r in v6} == {"heldout"}
-    assert {r["split"] for r in RECORDS if r["collected"] != "v6"} == {"dev"}
-    assert {splits[r["source_domain"]] for r in v6} == {"heldout"}
-    assert {splits[r["source_domain"]] for r in RECORDS if r["collected"] != "v6"} == {"dev"}
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
@@ -131,10 +126,9 @@ def test_round_six_heldout_is_new_domains():
 # dev, so dev v6 (rounds 1-5) = 281 + 33 of 366 + 69 caught, 3 + 0 of 772 + 142 flagged.
 # After the round-6 tuning (lexicons of money schemes, pharmacy, carding and loan articles; links alone never flag a
 # text; combiner retrained on dev v6): 328 of 435, 4 of 914.
-# Held-out v6 was evaluated once, after the round-6 tuning was committed; its figures are pinned as they came.
-@pytest.mark.parametrize(
-    "split, caught, spam_total, flagged, legit_total", [("dev", 328, 435, 4, 914), ("heldout", 34, 60, 3, 130)]
-)
+# Held-out v6 was evaluated once, after the round-6 tuning was committed: 34 of 60 caught, 3 of 130 flagged; it joined
+# dev, so dev v7 (rounds 1-6) = 328 + 34 of 435 + 60 caught, 4 + 3 of 914 + 130 flagged.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 362, 495, 7, 1044)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
