@@ -41,8 +41,8 @@ def verdict(record: dict) -> spam.SpamScore:
 
 
 def test_corpus_size_fields_and_languages():
-    assert len([r for r in RECORDS if r["label"] == "spam"]) == 495
-    assert len([r for r in RECORDS if r["label"] == "legit"]) == 1044
+    assert len([r for r in RECORDS if r["label"] == "spam"]) == 555
+    assert len([r for r in RECORDS if r["label"] == "legit"]) == 1175
     assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] and r["licence"] for r in RECORDS)
     assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {
         "de",
@@ -108,6 +108,21 @@ def test_round_six_heldout_was_new_domains():
     assert len([r for r in v6 if r["label"] == "legit"]) == 130
     assert len({r["source_domain"] for r in v6}) == 145
     assert {r["language"] for r in v6} == {"en", "hi", "vi", "zh"}
+
+
+def test_round_seven_heldout_is_new_domains():
+    """Held-out v7 was collected from source domains never used before, by someone who did not tune, read or run the
+    filter: no v7 domain was in the round-6 split. Every v7 text is held-out and every earlier text is dev."""
+    v7 = [r for r in RECORDS if r["collected"] == "v7"]
+    assert not {r["source_domain"] for r in v7} & set(json.loads((REAL / "splits-v6.json").read_text()))
+    assert len([r for r in v7 if r["label"] == "spam"]) == 60
+    assert len([r for r in v7 if r["label"] == "legit"]) == 131
+    assert len({r["source_domain"] for r in v7}) == 126
+    assert {r["language"] for r in v7} == {"en", "hi", "vi", "zh"}
+    assert {r["split"] for r in v7} == {"heldout"}
+    assert {r["split"] for r in RECORDS if r["collected"] != "v7"} == {"dev"}
+    splits = json.loads((REAL / "splits.json").read_text())
+    assert {d for d, split in splits.items() if split == "heldout"} == {r["source_domain"] for r in v7}
 
 
 # Exact figures at the default threshold (benchmarks/spam_eval.py prints them with precision, recall, F1). Dev v3
