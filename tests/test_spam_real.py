@@ -88,37 +88,23 @@ def test_an_ended_rounds_heldout_set_is_dev_now(round_number):
     assert {split_then[r["source_domain"]] for r in texts if r["collected"] != this_round} == {"dev"}
 
 
-def test_round_five_heldout_was_new_domains():
-    """Held-out v5 was collected from source domains never used before, by someone who did not tune, read or run the
-    filter: no v5 domain was in the round-4 split."""
-    v5 = [r for r in RECORDS if r["collected"] == "v5"]
-    assert not {r["source_domain"] for r in v5} & set(json.loads((REAL / "splits-v4.json").read_text()))
-    assert len([r for r in v5 if r["label"] == "spam"]) == 69
-    assert len([r for r in v5 if r["label"] == "legit"]) == 142
-    assert len({r["source_domain"] for r in v5}) == 153
-    assert {r["language"] for r in v5} == {"en", "hi", "vi", "zh"}
+@pytest.mark.parametrize(
+    "round_number, spam_texts, legit_texts, domains", [(5, 69, 142, 153), (6, 60, 130, 145), (7, 60, 131, 126)]
+)
+def test_a_rounds_heldout_set_came_from_new_domains(round_number, spam_texts, legit_texts, domains):
+    """Each held-out set was collected from source domains never used before, by someone who did not tune, read or
+    run the filter: none of its domains was in the round before's split."""
+    texts = [r for r in RECORDS if r["collected"] == f"v{round_number}"]
+    earlier = json.loads((REAL / f"splits-v{round_number - 1}.json").read_text())
+    assert not {r["source_domain"] for r in texts} & set(earlier)
+    assert len([r for r in texts if r["label"] == "spam"]) == spam_texts
+    assert len([r for r in texts if r["label"] == "legit"]) == legit_texts
+    assert len({r["source_domain"] for r in texts}) == domains
+    assert {r["language"] for r in texts} == {"en", "hi", "vi", "zh"}
 
 
-def test_round_six_heldout_was_new_domains():
-    """Held-out v6 was collected from source domains never used before, by someone who did not tune, read or run the
-    filter: no v6 domain was in the round-5 split."""
-    v6 = [r for r in RECORDS if r["collected"] == "v6"]
-    assert not {r["source_domain"] for r in v6} & set(json.loads((REAL / "splits-v5.json").read_text()))
-    assert len([r for r in v6 if r["label"] == "spam"]) == 60
-    assert len([r for r in v6 if r["label"] == "legit"]) == 130
-    assert len({r["source_domain"] for r in v6}) == 145
-    assert {r["language"] for r in v6} == {"en", "hi", "vi", "zh"}
-
-
-def test_round_seven_heldout_is_new_domains():
-    """Held-out v7 was collected from source domains never used before, by someone who did not tune, read or run the
-    filter: no v7 domain was in the round-6 split. Every v7 text is held-out and every earlier text is dev."""
+def test_round_seven_is_the_heldout_set_now():
     v7 = [r for r in RECORDS if r["collected"] == "v7"]
-    assert not {r["source_domain"] for r in v7} & set(json.loads((REAL / "splits-v6.json").read_text()))
-    assert len([r for r in v7 if r["label"] == "spam"]) == 60
-    assert len([r for r in v7 if r["label"] == "legit"]) == 131
-    assert len({r["source_domain"] for r in v7}) == 126
-    assert {r["language"] for r in v7} == {"en", "hi", "vi", "zh"}
     assert {r["split"] for r in v7} == {"heldout"}
     assert {r["split"] for r in RECORDS if r["collected"] != "v7"} == {"dev"}
     splits = json.loads((REAL / "splits.json").read_text())
