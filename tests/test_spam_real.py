@@ -134,9 +134,9 @@ def test_the_heldout_set_is_the_newest_rounds():
 # (satta-chart, escort-agency and Hindi money-app wording; combiner retrained on dev v7): 364 of 495, 7 of 1044.
 # Held-out v7 was evaluated once, after the round-7 tuning was committed: 47 of 60 caught, 0 of 131 flagged; it joined
 # dev, so dev v8 (rounds 1-7) = 364 + 47 of 495 + 60 caught, 7 + 0 of 1044 + 131 flagged. After the round-8 tuning
-# (the Gopher repetition hinge from 2x to 4x its limit, betting brands; combiner retrained on dev v8): 420 of 555, 6 of
-# 1175.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 420, 555, 6, 1175)])
+# (the Gopher repetition hinge from 2x to 4x its limit, betting brands, terms of the strong categories; combiner
+# retrained on dev v8): 436 of 555, 6 of 1175.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 436, 555, 6, 1175)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -328,6 +328,22 @@ def test_links_alone_do_not_flag_a_complaint():
     result = verdict(review)
     assert result.features["links"] == 3.0 and result.reason("links") is not None
     assert not result.is_spam
+
+
+def test_terms_of_the_strong_categories_weigh_more():
+    """Round 8: adult, crypto-recovery, pharmacy, carding and self-promotion terms are rare in complaints; two of them
+    flag an escort agency's rates page (a held-out v6 miss, dev now: in-sample), one needs other evidence."""
+    rates = verdict(BY_URL["https://www.bellevue-escort.com/ac_faq/rates-models/"])
+    assert rates.is_spam and [r.name for r in rates.reasons][:2] == ["strong_terms", "topic_terms"]
+    complaint = spam.score(
+        "The escort agency advertised on the hotel's website charged my card twice for one booking and the hotel says"
+        " it has nothing to do with them. I want a refund of the second charge."
+    )
+    assert complaint.features["strong_terms"] == 1.0 and [r.name for r in complaint.reasons] == [
+        "strong_terms",
+        "topic_terms",
+    ]
+    assert not complaint.is_spam
 
 
 def test_a_messenger_named_in_a_sentence_is_no_handle():

@@ -84,6 +84,13 @@ _HAND_FEATURES: Mapping[str, Feature] = {
         ),
         Feature("topic_terms", 0.0, 3.0, 3.0, "{value:.0f} terms that have no place on a complaint board ({detail})"),
         Feature(
+            "strong_terms",
+            0.0,
+            2.0,
+            2.0,
+            "{value:.0f} of them adult, crypto-recovery, pharmacy, carding or self-promotion terms ({detail})",
+        ),
+        Feature(
             "topic_share",
             0.10,
             0.40,
@@ -281,8 +288,9 @@ def _measure_short_post(
     values["number_prominence"], details["number_prominence"] = short_posts.number_prominence(number_text)
     values["decoration"], details["decoration"] = short_posts.decoration(lowered)
     words = tokens(lowered) if words is None else words
-    values["topic_terms"], details["topic_terms"], values["topic_share"] = lexicons.topic_terms_and_share(words)
-    details["topic_share"] = details["topic_terms"]
+    terms = lexicons.topic_terms_and_share(words)
+    values["topic_terms"], details["topic_terms"], values["topic_share"], values["strong_terms"] = terms
+    details["topic_share"] = details["strong_terms"] = details["topic_terms"]
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     link_matches = short_posts.LINK.findall(lowered)
