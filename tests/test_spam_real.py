@@ -137,7 +137,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # dev, so dev v8 (rounds 1-7) = 364 + 47 of 495 + 60 caught, 7 + 0 of 1044 + 131 flagged. After the round-8 tuning
 # (the Gopher repetition hinge from 2x to 4x its limit, betting brands, terms of the strong categories; combiner
 # retrained on dev v8): 436 of 555, 6 of 1175.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 436, 555, 6, 1175)])
+# Held-out v8 was evaluated once, after the round-8 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 436, 555, 6, 1175), ("heldout", 22, 61, 2, 138)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
