@@ -9,7 +9,7 @@
 2. The combiner: logistic regression over the short-post evidence (each feature's hinge activation, see
    model.FEATURES), the doorway-page and language evidence added with their hand-set weights. The bias stays at BIAS
    (a text without evidence scores 0.02, as a page does), weights are kept at or above zero, so each still reads as
-   evidence of spam, and at most -BIAS (CAPS: less for the n-gram model and the topic share); classes are weighted to
+   evidence of spam, and at most -BIAS (CAPS: less for what must not flag a text alone); classes are weighted to
    balance; the L2 strength is chosen by cross-validation grouped by source domain: the best F1 among those whose
    false-positive rate stays within MAX_FPR. The n-gram model's value on a dev text is the one a model trained
    without that text's domain gives (out of fold), so the combiner does not trust it more than it earns.

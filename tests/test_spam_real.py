@@ -348,6 +348,7 @@ def test_terms_of_the_strong_categories_weigh_more():
         "topic_terms",
     ]
     assert not complaint.is_spam
+    assert complaint.reason("strong_terms").explanation.endswith(": escort agency")  # type: ignore[union-attr]
 
 
 def test_a_messenger_named_in_a_sentence_is_no_handle():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from complaints_crawler.text.spam.tokens import tokens
 
@@ -696,14 +697,22 @@ def _found(
     return found
 
 
+class TopicTerms(NamedTuple):
+    terms: float  # distinct off-topic terms
+    detail: str  # the category holding most of them, with its terms
+    share: float  # of the words, inside off-topic terms (every occurrence)
+    strong: float  # distinct terms of the STRONG categories
+    strong_detail: str  # those terms
+
+
 def topic_terms(words: Sequence[str]) -> tuple[float, str]:
     """Distinct off-topic terms among the (lower-case) `words`, and the category holding most of them with its
     terms."""
-    total, detail, _, _ = topic_terms_and_share(words)
-    return total, detail
+    found = topic_terms_and_share(words)
+    return found.terms, found.detail
 
 
-def topic_terms_and_share(words: Sequence[str]) -> tuple[float, str, float, float]:
+def topic_terms_and_share(words: Sequence[str]) -> TopicTerms:
     """`topic_terms`, the share of the `words` inside off-topic terms (every occurrence), and the distinct terms of
     the STRONG categories. A complaint about a casino names it among its account of what happened; an advert or a
     doorway page is made of such words. A text shorter than _SHARE_MIN_WORDS counts as that long, and one occurrence
@@ -716,11 +725,12 @@ def topic_terms_and_share(words: Sequence[str]) -> tuple[float, str, float, floa
     }
     total = sum(map(len, found.values()))
     if not total:
-        return 0.0, "", 0.0, 0.0
+        return TopicTerms(0.0, "", 0.0, 0.0, "")
     category = max(found, key=lambda c: len(found[c]))
     share = counted[0] / max(len(words), _SHARE_MIN_WORDS) if counted[1] >= 2 else 0.0
-    strong = sum(len(found[c]) for c in STRONG)
-    return float(total), f"{category}: {', '.join(found[category][:4])}", share, float(strong)
+    strong = [term for c in sorted(STRONG) for term in found[c]]
+    detail = f"{category}: {', '.join(found[category][:4])}"
+    return TopicTerms(float(total), detail, share, float(len(strong)), ", ".join(strong[:4]))
 
 
 def calls_to_action(words: Sequence[str], lowered: str) -> tuple[float, str]:

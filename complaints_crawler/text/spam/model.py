@@ -88,7 +88,7 @@ _HAND_FEATURES: Mapping[str, Feature] = {
             0.0,
             2.0,
             2.0,
-            "{value:.0f} of them adult, crypto-recovery, pharmacy, carding or self-promotion terms ({detail})",
+            "{value:.0f} of them adult, crypto-recovery, pharmacy, carding or self-promotion terms: {detail}",
         ),
         Feature(
             "topic_share",
@@ -288,9 +288,10 @@ def _measure_short_post(
     values["number_prominence"], details["number_prominence"] = short_posts.number_prominence(number_text)
     values["decoration"], details["decoration"] = short_posts.decoration(lowered)
     words = tokens(lowered) if words is None else words
-    terms = lexicons.topic_terms_and_share(words)
-    values["topic_terms"], details["topic_terms"], values["topic_share"], values["strong_terms"] = terms
-    details["topic_share"] = details["strong_terms"] = details["topic_terms"]
+    topics = lexicons.topic_terms_and_share(words)
+    values["topic_terms"], values["topic_share"], values["strong_terms"] = topics.terms, topics.share, topics.strong
+    details["topic_terms"] = details["topic_share"] = topics.detail
+    details["strong_terms"] = topics.strong_detail
     values["calls_to_action"], details["calls_to_action"] = lexicons.calls_to_action(words, lowered)
     values["contact_handles"], details["contact_handles"] = short_posts.contact_handles(lowered)
     link_matches = short_posts.LINK.findall(lowered)

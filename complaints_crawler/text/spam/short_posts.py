@@ -113,8 +113,8 @@ def number_text(text: str) -> str:
 
 
 def phone_numbers(lowered: str) -> list[re.Match[str]]:
-    """The phone numbers of `lowered` (a `number_text`): 8 to 15 digits, dates and labelled order, complaint or
-    account numbers left out."""
+    """The phone numbers of `lowered` (a `number_text`): 8 to 15 digits, dates and labelled order, account and
+    transaction numbers left out."""
     return [
         m
         for m in LOOSE_PHONE.finditer(lowered)
