@@ -17,7 +17,7 @@ from importlib.resources import files
 
 from complaints_crawler import settings
 from complaints_crawler.text.html_text import element_text, parse_html
-from complaints_crawler.text.spam import doorway, lexicons, ngram_model, short_posts
+from complaints_crawler.text.spam import doorway, lexicons, long_text_model, ngram_model, short_posts
 from complaints_crawler.text.spam.helpline import helpline_numbers
 from complaints_crawler.text.spam.language import language_mismatch
 from complaints_crawler.text.spam.ngrams import NGrams, gopher_limit, gopher_ngrams
@@ -118,6 +118,7 @@ _HAND_FEATURES: Mapping[str, Feature] = {
             "{value:.0%} of the words are Vietnamese syllables glued together or to digits (e.g. {detail!r})",
         ),
         Feature("ngram_model", 0.7, 0.97, 3.0, "the character n-gram model trained on real spam gives {value:.2f}"),
+        Feature("long_text_model", 0.7, 1.0, 2.0, "the long-text model trained on real spam gives {value:.2f}"),
         Feature("number_prominence", 1.0, 5.0, 1.0, "one phone number occurs {value:.0f} times ({detail})"),
         Feature("decoration", 1.0, 8.0, 1.0, "{value:.0f} decorative characters of advertisements ({detail})"),
     )
@@ -191,22 +192,41 @@ def score(
     """Spam score of `text` (a post, or a page's rendered text). `expected_scripts` names the scripts its site
     normally uses (see tokens.SCRIPTS), `expected_languages` its languages (ISO 639-1 codes); the language check
     replaces the script check when both are given. `page`: the text is a whole page's, which the n-gram model
-    (trained on posts) does not read."""
+    (trained on posts) does not read and the long-text model does, as it reads every text of LONG_TEXT_WORDS tokens."""
     values, details = measure(text, expected_scripts, expected_languages, page=page)
-    logit = BIAS
-    reasons: list[Reason] = []
-    for name, feature in FEATURES.items():
-        if name not in values:
-            continue
-        value = values[name]
-        contribution = feature.weight * _hinge(value, feature.low, feature.high)
-        logit += contribution
-        if contribution > 0:
-            explanation = feature.explanation.format(value=value, detail=details.get(name, ""))
-            reasons.append(Reason(name, value, contribution, explanation))
+    contributions = {name: _contribution(name, values[name]) for name in FEATURES if name in values}
+    logit = BIAS + sum(contributions.values())
+    # The long-text model costs about as much as the rest of a page's check, and most pages hold no other evidence:
+    # it is asked only where its whole weight could take the text over the threshold, so verdicts are as if it always
+    # were (the score of a text it was not asked about leaves it out).
+    most = FEATURES["long_text_model"].weight
+    if reads_long_text(values, page) and 0 < threshold < 1 and logit + most >= _logit(threshold):
+        values["long_text_model"] = long_text_model.probability(text)
+        contributions["long_text_model"] = _contribution("long_text_model", values["long_text_model"])
+        logit += contributions["long_text_model"]
+    reasons = [
+        Reason(
+            name,
+            values[name],
+            contribution,
+            FEATURES[name].explanation.format(value=values[name], detail=details.get(name, "")),
+        )
+        for name, contribution in contributions.items()
+        if contribution > 0
+    ]
     reasons.sort(key=lambda r: -r.contribution)
     probability = 1.0 / (1.0 + math.exp(-logit))
     return SpamScore(probability, probability >= threshold, threshold, tuple(reasons), values)
+
+
+def reads_long_text(values: Mapping[str, float], page: bool = False) -> bool:
+    """Whether the long-text model reads a text with these measured `values`: a page, or a text of
+    long_text_model.LONG_TEXT_WORDS tokens or more."""
+    return page or values["words"] >= long_text_model.LONG_TEXT_WORDS
+
+
+def _logit(probability: float) -> float:
+    return math.log(probability / (1.0 - probability))
 
 
 def _hinge(value: float, low: float, high: float) -> float:
@@ -217,6 +237,10 @@ def hinge_activation(name: str, value: float) -> float:
     """How much of feature `name`'s weight a measured `value` earns (0 to 1)."""
     feature = FEATURES[name]
     return _hinge(value, feature.low, feature.high)
+
+
+def _contribution(name: str, value: float) -> float:
+    return FEATURES[name].weight * hinge_activation(name, value)
 
 
 def measure(

@@ -16,7 +16,7 @@ MODEL_FILE = "ngram_model.json"
 MODEL_CHARS = 1500  # the model reads the first this many characters of a text
 MAX_TEXT_CHARS = MODEL_CHARS  # and only texts it reads whole: posts, not pages
 SIZES = (3, 4)
-_DIGITS = re.compile(r"\d")
+DIGITS = re.compile(r"\d")
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_a-z]")  # of a lower-case text
 MIN_ASCII_SHARE = 0.9
 
@@ -34,12 +34,12 @@ def reads(lowered: str) -> bool:
 
 def ngrams(text: str) -> set[str]:
     """Character n-grams of each word padded with spaces (digits folded to 0), of the first MODEL_CHARS characters."""
-    words = set(_DIGITS.sub("0", text[:MODEL_CHARS].lower()).split())  # a repeated word adds no n-gram
-    return set().union(*map(_word_ngrams, words))
+    words = set(DIGITS.sub("0", text[:MODEL_CHARS].lower()).split())  # a repeated word adds no n-gram
+    return set().union(*map(word_ngrams, words))
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_ngrams(word: str) -> frozenset[str]:
+def word_ngrams(word: str) -> frozenset[str]:
     # Posts share most of their words: each word's n-grams are cut once, not once a post.
     padded = f" {word} "
     return frozenset(padded[i : i + n] for n in SIZES for i in range(len(padded) - n + 1))
