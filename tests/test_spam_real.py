@@ -142,8 +142,9 @@ def test_the_heldout_set_is_the_newest_rounds():
 # dev, so dev v9 (rounds 1-8) = 436 + 22 of 555 + 61 caught, 6 + 2 of 1175 + 138 flagged. After the round-9 tuning
 # (the long-text model, combiner retrained on dev v9): 485 of 616, 8 of 1313.
 # Held-out v9 was evaluated once, after the round-9 tuning was committed: 22 of 62 caught, 2 of 131 flagged; it joined
-# dev, so dev v10 (rounds 1-9) = 485 + 22 of 616 + 62 caught, 8 + 2 of 1313 + 131 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 507, 678, 10, 1444)])
+# dev, so dev v10 (rounds 1-9) = 485 + 22 of 616 + 62 caught, 8 + 2 of 1313 + 131 flagged. After the round-10 tuning
+# (stock phrases of content-farm articles; both models and the combiner retrained on dev v10): 520 of 678, 9 of 1444.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 520, 678, 9, 1444)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -421,8 +422,21 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     loan = BY_URL[next(r["source_url"] for r in RECORDS if r["id"] == "spam-ed51d9d498")]
     result = verdict(loan)
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
-    assert result.features["long_text_model"] == pytest.approx(0.877, abs=0.001)
-    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.88"
+    assert result.features["long_text_model"] == pytest.approx(0.894, abs=0.001)
+    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.89"
+
+
+def test_stock_phrases_of_content_farm_articles_count_in_the_opening_only():
+    seo = "आज के डिजिटल युग में, स्मार्टफोन से पैसे कमाना आसान है। इस लेख में हम विस्तार से जानेंगे कि कैसे।"
+    assert lexicons.article_boilerplate(TOKEN.findall(seo)) == (3.0, "आज के डिजिटल युग, इस लेख में, विस्तार से")
+    guide = "Whether you're a beginner or a pro, look no further: let's dive into the best app."
+    assert lexicons.article_boilerplate(TOKEN.findall(guide.lower()))[0] == 3.0
+    late = "My order never arrived and support stopped answering. " * 40 + "Whether you're new or not, avoid them."
+    assert lexicons.article_boilerplate(TOKEN.findall(late.lower())) == (0.0, "")
+    # Alone it never flags a text: capped at half of what does (an advice article on filing a complaint opens so too).
+    advice = "आज के डिजिटल युग में हर कोई ऑनलाइन खरीदारी करता है। इस लेख में हम विस्तार से बताएंगे कि शिकायत कैसे दर्ज करें।"
+    result = spam.score(advice, expected_languages=["hi"])
+    assert not result.is_spam and [(r.name, r.contribution) for r in result.reasons] == [("article_boilerplate", 2.0)]
 
 
 def test_the_long_text_model_is_asked_only_where_it_can_change_the_verdict():

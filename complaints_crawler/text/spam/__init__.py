@@ -8,7 +8,8 @@
 - `helpline` and `short_posts`: phone numbers beside helpline, messenger or call-to-action wording, numbers
   pasted again and again, messenger handles, links, phrases repeated back to back, keyword chains;
 - `lexicons`: per-language terms that have no place on a complaint board (gambling, prizes, loan apps, crypto
-  "recovery", adult, counterfeit, self-promotion) and calls to action;
+  "recovery", adult, counterfeit, self-promotion), calls to action, and the stock phrases content-farm articles open
+  with;
 - `ngram_model` and `long_text_model`: logistic regressions on character n-grams learned on real spam, one of
   English posts, one of long texts and pages in every language (asked only where it could change the verdict);
 - `language`: the text's languages against the languages of its site; `tokens`: words and scripts;

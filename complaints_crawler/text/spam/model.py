@@ -119,6 +119,7 @@ _HAND_FEATURES: Mapping[str, Feature] = {
         ),
         Feature("ngram_model", 0.7, 0.97, 3.0, "the character n-gram model trained on real spam gives {value:.2f}"),
         Feature("long_text_model", 0.7, 1.0, 2.0, "the long-text model trained on real spam gives {value:.2f}"),
+        Feature("article_boilerplate", 0.0, 2.0, 2.0, "{value:.0f} stock phrases of content-farm articles ({detail})"),
         Feature("number_prominence", 1.0, 5.0, 1.0, "one phone number occurs {value:.0f} times ({detail})"),
         Feature("decoration", 1.0, 8.0, 1.0, "{value:.0f} decorative characters of advertisements ({detail})"),
     )
@@ -271,6 +272,7 @@ def measure(
     values["mean_word_length"] = sum(lengths) / len(words) if words else 0.0
 
     values["helpline_numbers"] = helpline_numbers(sample)
+    values["article_boilerplate"], details["article_boilerplate"] = lexicons.article_boilerplate(words)
     values["glued_words"], details["glued_words"] = short_posts.glued_words(sample, words)
     values["listicle_headings"], details["listicle_headings"] = doorway.listicle_headings(lines, lowered_lines)
     if expected_languages is not None:
