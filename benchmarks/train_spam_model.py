@@ -5,8 +5,9 @@ long_text_model.json and combiner.json.
 
 1. The character n-gram model (complaints_crawler.text.spam.ngram_model): logistic regression (L1, so few n-grams
    keep a weight) on the presence of character n-grams, rows scaled to unit length, classes weighted to balance,
-   trained on the dev texts the model reads (mostly ASCII letters). C is chosen by cross-validation over dev grouped
-   by source domain: the smallest C within C_TOLERANCE of the best average precision.
+   trained on the dev posts the model reads (mostly ASCII letters; pages are scored as pages, which it does not
+   read). C is chosen by cross-validation over dev grouped by source domain: the smallest C within C_TOLERANCE of the
+   best average precision.
 2. The long-text model (complaints_crawler.text.spam.long_text_model): logistic regression (L2) on TF-IDF weighted
    counts of the same character n-grams (sublinear term frequency, rows scaled to unit length; the LONG_VOCABULARY
    n-grams most frequent in at least LONG_MIN_DF texts), classes weighted to balance, trained on the long dev texts
@@ -115,6 +116,12 @@ LONG_VOCABULARY = 20_000
 Record = dict[str, Any]
 
 
+def is_post(record: Record) -> bool:
+    """Whether the crawler would score this text as a post (a page's text is scored as a page: the n-gram model,
+    trained on posts, does not read it)."""
+    return record["kind"] != "page"
+
+
 def ngram_pipeline(c: float) -> Pipeline:
     return make_pipeline(
         CountVectorizer(analyzer=ngram_model.ngrams, binary=True),
@@ -142,7 +149,11 @@ def out_of_fold(pipeline: Pipeline, texts: list[str], labels: list[int], groups:
 
 def train_ngram(dev: list[Record]) -> dict[str, float]:
     """Fit and write the n-gram model; return its out-of-fold probability for each dev text it reads (by id)."""
-    read = [r for r in dev if len(r["text"]) <= ngram_model.MAX_TEXT_CHARS and ngram_model.reads(r["text"].lower())]
+    read = [
+        r
+        for r in dev
+        if is_post(r) and len(r["text"]) <= ngram_model.MAX_TEXT_CHARS and ngram_model.reads(r["text"].lower())
+    ]
     texts = [r["text"] for r in read]
     labels = [int(r["label"] == "spam") for r in read]
     groups = [r["source_domain"] for r in read]
@@ -177,7 +188,7 @@ def long_text_pipeline(c: float) -> Pipeline:
 
 def train_long_text(dev: list[Record]) -> dict[str, float]:
     """Fit and write the long-text model; return its out-of-fold probability for each long dev text (by id)."""
-    read = [r for r in dev if model.reads_long_text(model.measure(r["text"])[0])]
+    read = [r for r in dev if model.reads_long_text(model.measure(r["text"])[0], not is_post(r))]
     texts = [r["text"] for r in read]
     labels = [int(r["label"] == "spam") for r in read]
     groups = [r["source_domain"] for r in read]
@@ -204,7 +215,7 @@ def evidence(
     """Per dev text: the activations of the LEARNED features, and the hand-set evidence (contributions) of the rest."""
     activations, offsets = [], []
     for r in dev:
-        values, _ = model.measure(r["text"], None, r["site_languages"])
+        values, _ = model.measure(r["text"], None, r["site_languages"], page=not is_post(r))
         if "ngram_model" in values:
             values["ngram_model"] = ngram_oof[r["id"]]
         if r["id"] in long_text_oof:

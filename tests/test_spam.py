@@ -337,7 +337,7 @@ def test_the_page_check_reads_the_charset_from_the_http_header():
     response = HtmlResponse(
         request.url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=request
     )
-    with pytest.raises(IgnoreRequest, match=r"spam page http://127.0.0.1/octopus-alipay-topup-b990001 \(score 0.89\)"):
+    with pytest.raises(IgnoreRequest, match=r"spam page http://127.0.0.1/octopus-alipay-topup-b990001 \(score 0.86\)"):
         PageSpamMiddleware.from_crawler(crawler).process_response(request, response)
 
 
