@@ -157,7 +157,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # page's text is scored as a page, as the crawler scores one (the n-gram model, trained on posts, does not read it);
 # after the round-11 tuning (that, the Gopher repetition evidence from 3x its limit, the models and the combiner
 # retrained on dev v11): 539 of 738, 8 of 1574.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 539, 738, 8, 1574)])
+# Held-out v11 was evaluated once, after the round-11 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 539, 738, 8, 1574), ("heldout", 27, 62, 5, 134)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
