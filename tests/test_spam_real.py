@@ -158,8 +158,9 @@ def test_the_heldout_set_is_the_newest_rounds():
 # after the round-11 tuning (that, the Gopher repetition evidence from 3x its limit, the models and the combiner
 # retrained on dev v11): 539 of 738, 8 of 1574.
 # Held-out v11 was evaluated once, after the round-11 tuning was committed: 27 of 62 caught, 5 of 134 flagged; it
-# joined dev, so dev v12 (rounds 1-11) = 539 + 27 of 738 + 62 caught, 8 + 5 of 1574 + 134 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 566, 800, 13, 1708)])
+# joined dev, so dev v12 (rounds 1-11) = 539 + 27 of 738 + 62 caught, 8 + 5 of 1574 + 134 flagged. After the round-12
+# tuning (the models and the combiner retrained on dev v12, nothing else): 570 of 800, 13 of 1708.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 570, 800, 13, 1708)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -175,13 +176,9 @@ def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
 def test_helpline_number_pasted_seven_times():
     result = verdict(BY_URL["https://github.com/forem/forem/issues/10627"])
     assert result.is_spam
-    assert [r.name for r in result.reasons] == [
-        "helpline_numbers",
-        "number_prominence",
-        "repeated_phrases",
-        "ngram_model",
-        "topic_terms",
-    ]
+    names = [r.name for r in result.reasons]  # largest contribution first; pieces at full weight may tie
+    assert names[0] == "helpline_numbers"
+    assert set(names) == {"helpline_numbers", "number_prominence", "repeated_phrases", "ngram_model", "topic_terms"}
     assert result.features["number_prominence"] == 7  # the same number, seven times
     assert result.features["helpline_numbers"] == 10  # 7 numbers beside "customer care", 3 repeats counted
     assert "8927156725" in result.reason("helpline_numbers").explanation  # type: ignore[union-attr]
@@ -432,12 +429,12 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     data = json.loads((Path(long_text_model.__file__).parent / long_text_model.MODEL_FILE).read_text(encoding="utf-8"))
     assert data["trained_on"] == "dev split of fixtures/spam/real/corpus.jsonl" and data["C"] == 10.0
     assert 10_000 < len(data["grams"]) <= 20_000
-    assert {" 00", "लोन", "nhà", "上博彩"} <= set(data["grams"])  # digits folded; Hindi, Vietnamese, Chinese n-grams
+    assert {" 00", "लोन", "nhà", "博彩业"} <= set(data["grams"])  # digits folded; Hindi, Vietnamese, Chinese n-grams
     # A Hindi instant-loan article: the off-topic terms of its opening alone stay under the threshold.
     loan = BY_URL[next(r["source_url"] for r in RECORDS if r["id"] == "spam-ed51d9d498")]
     result = verdict(loan)
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
-    assert result.features["long_text_model"] == pytest.approx(0.930, abs=0.001)
+    assert result.features["long_text_model"] == pytest.approx(0.934, abs=0.001)
     assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.93"
 
 
