@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -440,6 +441,33 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
     assert result.features["long_text_model"] == pytest.approx(0.934, abs=0.001)
     assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.93"
+
+
+def test_long_text_model_reads_an_opening_of_3000_bytes_in_any_script():
+    chinese = "网赌被黑不给出款怎么办" * 300  # 3,300 characters, 3 bytes each
+    assert long_text_model.gram_counts(chinese) == long_text_model.gram_counts(chinese[:1000])
+    english = "my refund never came " * 200
+    assert long_text_model.gram_counts(english) == long_text_model.gram_counts(english[:3000])
+    # Digits fold to 0; an n-gram counts the words holding it ("00000" holds "000" three times, and counts once).
+    counts = long_text_model.gram_counts("Call 98765 call")
+    assert (counts["cal"], counts["call"], counts["000"], counts["0000"], counts[" 000"]) == (2, 2, 1, 1, 1)
+
+
+def test_long_text_model_scores_as_it_was_trained(monkeypatch):
+    """(1 + log count) * idf over the model's n-grams, scaled to unit length, then the logistic of bias + dot product."""
+    model_data = long_text_model._Model(
+        bias=-1.0,
+        grams=frozenset({"cal", "all"}),
+        weighted={"cal": 2.0 * 1.5, "all": -1.0 * 2.0},
+        squared={"cal": 2.25, "all": 4.0},
+    )
+    monkeypatch.setattr(long_text_model, "_model", lambda: model_data)
+    counts = long_text_model.gram_counts("call call fall")  # "cal" twice, "all" three times
+    assert (counts["cal"], counts["all"]) == (2, 3)
+    cal, all_ = (1 + math.log(2)) * 1.5, (1 + math.log(3)) * 2.0
+    z = -1.0 + (cal * 2.0 + all_ * -1.0) / math.sqrt(cal**2 + all_**2)
+    assert long_text_model.probability("call call fall") == pytest.approx(1 / (1 + math.exp(-z)))
+    assert long_text_model.probability("nothing here") == pytest.approx(1 / (1 + math.exp(1.0)))
 
 
 def test_stock_phrases_of_content_farm_articles_count_in_the_opening_only():
