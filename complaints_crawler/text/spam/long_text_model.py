@@ -64,11 +64,8 @@ def probability(text: str) -> float:
     matched = list(grams.intersection(counts))
     if not matched:
         return 1.0 / (1.0 + math.exp(-bias))
-    # Summed with map over the matched n-grams (most counted once: log 1 = 0), not a Python loop: a page has thousands.
-    logs = list(map(math.log, map(counts.__getitem__, matched)))
-    tf = [1.0 + log for log in logs] if any(logs) else None
-    a = list(map(weighted.__getitem__, matched))
-    b = list(map(squared.__getitem__, matched))
-    dot = sum(map(mul, tf, a)) if tf else sum(a)
-    squares = sum(map(mul, map(mul, tf, tf), b)) if tf else sum(b)
+    # Summed with map over the matched n-grams, not a Python loop: a page has thousands.
+    tf = [1.0 + log for log in map(math.log, map(counts.__getitem__, matched))]
+    dot = sum(map(mul, tf, map(weighted.__getitem__, matched)))
+    squares = sum(map(mul, map(mul, tf, tf), map(squared.__getitem__, matched)))
     return 1.0 / (1.0 + math.exp(-(bias + dot / math.sqrt(squares))))
