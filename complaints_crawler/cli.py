@@ -14,6 +14,7 @@ from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 
 from complaints_crawler import settings
 from complaints_crawler.archive import database, queries
+from complaints_crawler.arguments import positive, probability
 from complaints_crawler.crawl.command import CommandFailed, add_crawl_command
 from complaints_crawler.crawl.scrapyd import add_scrapyd_commands
 from complaints_crawler.distributed.commands import add_distributed_commands
@@ -359,10 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--source", choices=sorted(SITES), help="only this source")
 
     runs = command("runs", cmd_runs, "recent crawl runs with their finish reasons and counts")
-    runs.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    runs.add_argument("--limit", type=positive, default=20, help="how many runs (default 20)")
 
     duplicates = command("duplicates", cmd_duplicates, "near-duplicate clusters: cross-posts, copies and re-posts")
-    duplicates.add_argument("--limit", type=int, default=100, help="how many clusters (default 100)")
+    duplicates.add_argument("--limit", type=positive, default=100, help="how many clusters (default 100)")
 
     history = command("history", cmd_history, "a complaint's revisions over time (status, entries, content hash)")
     history.add_argument("complaint", metavar="ID", help="archive id, or SOURCE:EXTERNAL_ID such as bbb:20520372")
@@ -376,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     spam_check.add_argument("--json", action="store_true", help="one JSON object per input, in input order")
     spam_check.add_argument(
         "--threshold",
-        type=float,
+        type=probability,
         default=settings.SPAM_POST_THRESHOLD,
         help=f"spam at or above this score (default {settings.SPAM_POST_THRESHOLD})",
     )

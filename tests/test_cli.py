@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from constants import BBB_SITE, CC_SITE, HEAD_REVISION, MS
 from crawling import complaints_cli
 from sqlalchemy import select
@@ -115,3 +116,25 @@ def test_an_archive_behind_the_code_is_refused_with_the_fix(tmp_path):
     assert done.stderr.strip().endswith(
         f"is at schema revision 0001, behind this code ({HEAD_REVISION}); run `complaints db upgrade`"
     )
+
+
+def test_out_of_range_values_are_refused_before_any_work(tmp_path, capsys):
+    """A threshold outside (0, 1) or a limit below 1 used to be taken: --threshold 2 flagged nothing, whatever the
+    input; --limit -5 listed everything on SQLite and failed on PostgreSQL."""
+    from complaints_crawler.cli import main
+
+    text = tmp_path / "post.txt"
+    text.write_text("My order arrived broken and nobody answers my emails.")
+    for arguments, error in [
+        (["spam-check", "--threshold", "2", str(text)], "argument --threshold: not a number between 0 and 1: '2'"),
+        (["spam-check", "--threshold", "0", str(text)], "argument --threshold: not a number between 0 and 1: '0'"),
+        (["spam-check", "--threshold", "nan", str(text)], "argument --threshold: not a number between 0 and 1: 'nan'"),
+        (["runs", "--limit", "-5"], "argument --limit: not a positive whole number: '-5'"),
+        (["duplicates", "--limit", "0"], "argument --limit: not a positive whole number: '0'"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(arguments)
+        assert exit_info.value.code == 2
+        assert capsys.readouterr().err.strip().endswith(error)
+    assert main(["spam-check", "--threshold", "0.9", str(text)]) == 0
+    assert capsys.readouterr().out.startswith(f"{text}: not spam (score 0.02, threshold 0.9)")

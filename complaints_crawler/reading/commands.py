@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from complaints_crawler.archive import database
+from complaints_crawler.arguments import positive
 from complaints_crawler.errors import first_line
 from complaints_crawler.reading.archive import ReadingError, open_for_reading
 from complaints_crawler.reading.export import FORMATS, TABLES
@@ -32,7 +33,7 @@ def add_commands(command: CommandFactory) -> None:
     search = command("search", _one_line(cmd_search), "full-text search of complaints and their threads, ranked")
     search.add_argument("query", metavar="QUERY", help='words (all must occur), "a phrase", a OR b, -excluded, prefix*')
     _filter_options(search, until=False)
-    search.add_argument("--limit", type=_positive, default=20, help="how many hits (default 20)")
+    search.add_argument("--limit", type=positive, default=20, help="how many hits (default 20)")
     search.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
     search.add_argument(
         "--rank-all",
@@ -102,12 +103,6 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
-    return int(value)
 
 
 def _one_line(handler: Handler) -> Handler:
