@@ -163,8 +163,9 @@ def test_the_heldout_set_is_the_newest_rounds():
 # joined dev, so dev v12 (rounds 1-11) = 539 + 27 of 738 + 62 caught, 8 + 5 of 1574 + 134 flagged. After the round-12
 # tuning (the models and the combiner retrained on dev v12, nothing else): 570 of 800, 13 of 1708.
 # Held-out v12 was evaluated once, after the round-12 tuning was committed: 20 of 57 caught, 1 of 88 flagged; it
-# joined dev, so dev v13 (rounds 1-12) = 570 + 20 of 800 + 57 caught, 13 + 1 of 1708 + 88 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 590, 857, 14, 1796)])
+# joined dev, so dev v13 (rounds 1-12) = 570 + 20 of 800 + 57 caught, 13 + 1 of 1708 + 88 flagged. After the round-13
+# tuning (the models and the combiner retrained on dev v13, the combiner's L2 grid made finer): 586 of 857, 12 of 1796.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 586, 857, 12, 1796)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -438,8 +439,8 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     loan = BY_URL[next(r["source_url"] for r in RECORDS if r["id"] == "spam-ed51d9d498")]
     result = verdict(loan)
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
-    assert result.features["long_text_model"] == pytest.approx(0.934, abs=0.001)
-    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.93"
+    assert result.features["long_text_model"] == pytest.approx(0.937, abs=0.001)
+    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.94"
 
 
 def test_long_text_model_reads_an_opening_of_3000_bytes_in_any_script():
