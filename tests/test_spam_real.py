@@ -167,8 +167,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # joined dev, so dev v13 (rounds 1-12) = 570 + 20 of 800 + 57 caught, 13 + 1 of 1708 + 88 flagged. After the round-13
 # tuning (the models and the combiner retrained on dev v13, the combiner's L2 grid made finer): 586 of 857, 12 of 1796.
 # Held-out v13 was evaluated once, after the round-13 tuning was committed: 22 of 67 caught, 1 of 133 flagged; it
-# joined dev, so dev v14 (rounds 1-13) = 586 + 22 of 857 + 67 caught, 12 + 1 of 1796 + 133 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 608, 924, 13, 1929)])
+# joined dev, so dev v14 (rounds 1-13) = 586 + 22 of 857 + 67 caught, 12 + 1 of 1796 + 133 flagged. After the round-14
+# tuning (Chinese terms found in their traditional spelling too, terms of surrogacy, "tea" escort and porn-keyword pages,
+# the models and the combiner retrained on dev v14): 628 of 924, 13 of 1929.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 628, 924, 13, 1929)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -315,6 +317,17 @@ def test_terms_count_by_longest_match():
     assert lexicons.topic_terms(TOKEN.findall("nhà cái cá cược uy tín"))[0] == 2.0  # not also "cược"
 
 
+def test_chinese_terms_are_found_in_traditional_spelling_and_named_as_listed():
+    """Taiwan and Hong Kong casino pages write 百家樂, 娛樂城, 註冊 (round 14: no Chinese term was found in them before)."""
+    words = TOKEN.findall("線上娛樂城 真人百家樂 立即註冊 送彩金")  # 註冊送 is one term: register for a bonus
+    assert lexicons.topic_terms(words) == (4.0, "gambling: 娱乐城, 彩金, 注册送, 百家乐")
+    assert lexicons.calls_to_action(words, "") == (2.0, "注册, 立即")
+    assert lexicons.topic_terms(TOKEN.findall("助孕妈妈配对 试管代怀"))[1] == "surrogacy: 助孕妈妈, 试管代怀"
+    # a simplified page is read as before, and a character with no traditional form of its own stays as it is
+    assert lexicons.topic_terms(TOKEN.findall("线上娱乐城 真人百家乐"))[0] == 2.0
+    assert lexicons.topic_terms(TOKEN.findall("平台彩票"))[0] == 1.0
+
+
 def test_links_handles_and_chains():
     assert short_posts.links("visit 376838.com or https://079.one/ and whispershackerrecovery . c o m")[0] == 3.0
     assert short_posts.contact_handles("飞机：@lc15688 微信：xiaolu460570")[0] == 2.0
@@ -437,12 +450,12 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     data = json.loads((Path(long_text_model.__file__).parent / long_text_model.MODEL_FILE).read_text(encoding="utf-8"))
     assert data["trained_on"] == "dev split of fixtures/spam/real/corpus.jsonl" and data["C"] == 10.0
     assert 10_000 < len(data["grams"]) <= 20_000
-    assert {" 00", "लोन", "nhà", "博彩业"} <= set(data["grams"])  # digits folded; Hindi, Vietnamese, Chinese n-grams
+    assert {" 00", "लोन", "nhà", "百家乐"} <= set(data["grams"])  # digits folded; Hindi, Vietnamese, Chinese n-grams
     # A Hindi instant-loan article: the off-topic terms of its opening alone stay under the threshold.
     loan = BY_URL[next(r["source_url"] for r in RECORDS if r["id"] == "spam-ed51d9d498")]
     result = verdict(loan)
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
-    assert result.features["long_text_model"] == pytest.approx(0.937, abs=0.001)
+    assert result.features["long_text_model"] == pytest.approx(0.940, abs=0.001)
     assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.94"
 
 

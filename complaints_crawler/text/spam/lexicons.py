@@ -83,6 +83,11 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "彩票",
         "下注",
         "真人荷官",
+        "荷官",
+        "投注",
+        "注单",
+        "注单异常",
+        "竞彩",
         "सट्टा किंग",
         "जुआ खेल",
         # Vietnamese typed without diacritics (phrases only: "keo" or "cuoc" alone are ordinary words)
@@ -381,6 +386,13 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "outcall rates",
         "sexual services",
         "call girl service",
+        "约茶",
+        "品茶工作室",
+        "同城约",
+        "楼凤",
+        "无码",
+        "成人电影",
+        "成人免费",
     ),
     "counterfeit": (
         "replica",
@@ -390,6 +402,8 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "开发票",
         "发票代开",
         "办证",
+        "仿牌",
+        "精仿",
         "高仿",
         "假证",
         "hàng fake",
@@ -416,6 +430,9 @@ TOPICS: Mapping[str, tuple[str, ...]] = {
         "hàng nhái",
         "hang nhai",
     ),
+    # Surrogacy and egg-donor agencies (their adverts and SEO articles, in Chinese: an advert for a service that is
+    # illegal in China)
+    "surrogacy": ("代孕", "代怀", "试管代怀", "助孕", "代孕妈妈", "助孕妈妈", "供卵"),
     # Money schemes: paid jobs from home, referral and "investment" plans (what job and make-money spam sells)
     "money schemes": (
         "earn money",
@@ -685,9 +702,32 @@ _NOT_SHARED = frozenset({"helpline bait"})
 STRONG = frozenset({"adult", "crypto recovery", "self-promotion", "pharmacy", "carding"})
 
 
+# The traditional characters of the simplified ones the Chinese terms are written with, for pages from Taiwan and
+# Hong Kong: a term is also found in its traditional spelling (百家樂 for 百家乐), and named as written here. Words
+# whose traditional spelling is not character by character come apart.
+_TRADITIONAL = str.maketrans(
+    "乐优体册凤击办务单发号咨围场备奖妈娱将开异怀户扫挂时无机楼游点电码竞约给网职艺证试询贷费赌赚赛车钱门",
+    "樂優體冊鳳擊辦務單發號諮圍場備獎媽娛將開異懷戶掃掛時無機樓遊點電碼競約給網職藝證試詢貸費賭賺賽車錢門",
+)
+_TRADITIONAL_WORDS = {"注册": "註冊"}
+
+
+def _spellings(term: str) -> set[str]:
+    traditional = term
+    for simplified, spelled in _TRADITIONAL_WORDS.items():
+        traditional = traditional.replace(simplified, spelled)
+    return {term, traditional.translate(_TRADITIONAL)}
+
+
 def _index(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
-    """Each term as its tuple of tokens (so matching is by whole words, whatever separates them)."""
-    return {tuple(tokens(term)): " ".join(term.split()) for term in terms if tokens(term)}
+    """Each term, in each of its spellings, as its tuple of tokens (so matching is by whole words, whatever separates
+    them)."""
+    return {
+        tuple(tokens(spelling)): " ".join(term.split())
+        for term in terms
+        for spelling in _spellings(term)
+        if tokens(spelling)
+    }
 
 
 _TOPIC_INDEX = {category: _index(terms) for category, terms in TOPICS.items()}
