@@ -318,7 +318,8 @@ def test_terms_count_by_longest_match():
 
 
 def test_chinese_terms_are_found_in_traditional_spelling_and_named_as_listed():
-    """Taiwan and Hong Kong casino pages write 百家樂, 娛樂城, 註冊 (round 14: no Chinese term was found in them before)."""
+    """Taiwan and Hong Kong casino pages write 百家樂, 娛樂城, 註冊 (before round 14 only the terms spelled alike in both
+    scripts, such as 博彩 and 下注, were found in them)."""
     words = TOKEN.findall("線上娛樂城 真人百家樂 立即註冊 送彩金")  # 註冊送 is one term: register for a bonus
     assert lexicons.topic_terms(words) == (4.0, "gambling: 娱乐城, 彩金, 注册送, 百家乐")
     assert lexicons.calls_to_action(words, "") == (2.0, "注册, 立即")

@@ -703,8 +703,8 @@ STRONG = frozenset({"adult", "crypto recovery", "self-promotion", "pharmacy", "c
 
 
 # The traditional characters of the simplified ones the Chinese terms are written with, for pages from Taiwan and
-# Hong Kong: a term is also found in its traditional spelling (百家樂 for 百家乐), and named as written here. Words
-# whose traditional spelling is not character by character come apart.
+# Hong Kong: a term is also found in its traditional spelling (百家樂 for 百家乐), and named as written here. A word
+# not spelled character by character is listed apart (注册 is 註冊, while the 注 of 下注 stays).
 _TRADITIONAL = str.maketrans(
     "乐优体册凤击办务单发号咨围场备奖妈娱将开异怀户扫挂时无机楼游点电码竞约给网职艺证试询贷费赌赚赛车钱门",
     "樂優體冊鳳擊辦務單發號諮圍場備獎媽娛將開異懷戶掃掛時無機樓遊點電碼競約給網職藝證試詢貸費賭賺賽車錢門",
