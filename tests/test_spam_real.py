@@ -171,7 +171,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # joined dev, so dev v14 (rounds 1-13) = 586 + 22 of 857 + 67 caught, 12 + 1 of 1796 + 133 flagged. After the round-14
 # tuning (Chinese terms found in their traditional spelling too, terms of surrogacy, "tea" escort and porn-keyword pages,
 # the models and the combiner retrained on dev v14): 628 of 924, 13 of 1929.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 628, 924, 13, 1929)])
+# Held-out v14 was evaluated once, after the round-14 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 628, 924, 13, 1929), ("heldout", 35, 62, 6, 86)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
