@@ -172,8 +172,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # tuning (Chinese terms found in their traditional spelling too, terms of surrogacy, "tea" escort and porn-keyword pages,
 # the models and the combiner retrained on dev v14): 628 of 924, 13 of 1929.
 # Held-out v14 was evaluated once, after the round-14 tuning was committed: 35 of 62 caught, 6 of 86 flagged; it
-# joined dev, so dev v15 (rounds 1-14) = 628 + 35 of 924 + 62 caught, 13 + 6 of 1929 + 86 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 663, 986, 19, 2015)])
+# joined dev, so dev v15 (rounds 1-14) = 628 + 35 of 924 + 62 caught, 13 + 6 of 1929 + 86 flagged. After the round-15
+# tuning (no keyword-injection evidence on a page of fewer than 10 lines, the models and the combiner retrained on dev
+# v15): 671 of 986, 12 of 2015.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 671, 986, 12, 2015)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -320,6 +322,16 @@ def test_terms_count_by_longest_match():
     assert lexicons.topic_terms(TOKEN.findall("nhà cái cá cược uy tín"))[0] == 2.0  # not also "cược"
 
 
+def test_a_short_help_page_naming_its_topic_on_every_line_is_no_doorway():
+    """Round 15: a 9-line help page on rejected cashback ("hoàn tiền" on 7 of its lines) was read as keyword
+    injection (score 0.94). Pages of fewer than 10 lines get no such evidence; the 57-line doorway seed still does."""
+    page = next(r for r in RECORDS if r["id"] == "legit-b2bbda0de6")
+    result = verdict(page)
+    assert not result.is_spam and [r.name for r in result.reasons] == ["calls_to_action", "decoration"]
+    doorway_seed = verdict(next(r for r in RECORDS if r["source_url"] == "seed 002"))
+    assert doorway_seed.is_spam and doorway_seed.reason("keyword_injection") is not None
+
+
 def test_chinese_terms_are_found_in_traditional_spelling_and_named_as_listed():
     """Taiwan and Hong Kong casino pages write 百家樂, 娛樂城, 註冊 (before round 14 only the terms spelled alike in both
     scripts, such as 博彩 and 下注, were found in them)."""
@@ -459,8 +471,8 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     loan = BY_URL[next(r["source_url"] for r in RECORDS if r["id"] == "spam-ed51d9d498")]
     result = verdict(loan)
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
-    assert result.features["long_text_model"] == pytest.approx(0.940, abs=0.001)
-    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.94"
+    assert result.features["long_text_model"] == pytest.approx(0.933, abs=0.001)
+    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.93"
 
 
 def test_long_text_model_reads_an_opening_of_3000_bytes_in_any_script():

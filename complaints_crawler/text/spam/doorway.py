@@ -96,6 +96,10 @@ def duplicate_lines(lines: Sequence[str], counts: Mapping[str, int]) -> tuple[fl
 _KEYWORD_MAX_TOKENS = {False: 5, True: 12}
 _KEYWORD_SEED = {False: 2, True: 4}  # n-gram that seeds a keyword: word bigrams, CJK 4-character runs
 _KEYWORD_MIN_LINES = 6
+# A page of fewer lines is too short for a share of its lines to tell an injected keyword from its topic: five real
+# legitimate pages of 6-9 lines (a help page on refunds, warranty terms, a lottery result) name theirs on nearly every
+# line. Doorway pages run longer (seed 002: 57 lines). Round 15, from dev.
+_KEYWORD_MIN_PAGE_LINES = 10
 KEYWORD_MIN_SHARE = 0.20  # below this share of lines a phrase is no evidence (the low end of its hinge)
 _KEYWORD_CANDIDATES = 3  # phrases grown and measured
 _KEYWORD_SEEDS = 6  # most frequent seed n-grams looked at
@@ -108,6 +112,8 @@ def keyword_injection(
     """Largest (share of distinct lines holding a phrase) x (share of its occurrences with distinct
     neighbours), over the sample's most frequent short phrases, measured on all the (distinct,
     lower-case) `lines` (`text`: "\\n".join(lines), when the caller has it)."""
+    if len(lines) < _KEYWORD_MIN_PAGE_LINES:
+        return 0.0, ""
     seed = _KEYWORD_SEED[unspaced]
     if text is None:
         text = "\n".join(lines)
