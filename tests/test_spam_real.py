@@ -176,7 +176,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # joined dev, so dev v15 (rounds 1-14) = 628 + 35 of 924 + 62 caught, 13 + 6 of 1929 + 86 flagged. After the round-15
 # tuning (no keyword-injection evidence on a page of fewer than 10 lines, the models and the combiner retrained on dev
 # v15): 671 of 986, 12 of 2015.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 671, 986, 12, 2015)])
+# Held-out v15 was evaluated once, after the round-15 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 671, 986, 12, 2015), ("heldout", 20, 60, 8, 134)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
