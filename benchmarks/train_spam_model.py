@@ -67,6 +67,7 @@ LEARNED = (
     "ngram_model",
     "long_text_model",
     "article_boilerplate",
+    *model.PAGE_FEATURES.values(),
 )
 # Steps of about 1.5-2x where the choice falls (from round 13 on: with steps of 3x, the rule jumped from just over the
 # false-positive bound to well under it).

@@ -177,8 +177,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # tuning (no keyword-injection evidence on a page of fewer than 10 lines, the models and the combiner retrained on dev
 # v15): 671 of 986, 12 of 2015.
 # Held-out v15 was evaluated once, after the round-15 tuning was committed: 20 of 60 caught, 8 of 134 flagged; it
-# joined dev, so dev v16 (rounds 1-15) = 671 + 20 of 986 + 60 caught, 12 + 8 of 2015 + 134 flagged.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 691, 1046, 20, 2149)])
+# joined dev, so dev v16 (rounds 1-15) = 671 + 20 of 986 + 60 caught, 12 + 8 of 2015 + 134 flagged. After the round-16
+# tuning (phone numbers beside call-to-action wording and calls to action weigh apart on pages, the models and the
+# combiner retrained on dev v16): 678 of 1046, 13 of 2149.
+@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 678, 1046, 13, 2149)])
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
@@ -195,7 +197,7 @@ def test_helpline_number_pasted_seven_times():
     result = verdict(BY_URL["https://github.com/forem/forem/issues/10627"])
     assert result.is_spam
     names = [r.name for r in result.reasons]  # largest contribution first; pieces at full weight may tie
-    assert names[0] == "helpline_numbers"
+    assert names[:2] == ["ngram_model", "helpline_numbers"]  # since round 16: 2.94 and 2.84
     assert set(names) == {"helpline_numbers", "number_prominence", "repeated_phrases", "ngram_model", "topic_terms"}
     assert result.features["number_prominence"] == 7  # the same number, seven times
     assert result.features["helpline_numbers"] == 10  # 7 numbers beside "customer care", 3 repeats counted
@@ -330,9 +332,20 @@ def test_a_short_help_page_naming_its_topic_on_every_line_is_no_doorway():
     injection (score 0.94). Pages of fewer than 10 lines get no such evidence; the 57-line doorway seed still does."""
     page = next(r for r in RECORDS if r["id"] == "legit-b2bbda0de6")
     result = verdict(page)
-    assert not result.is_spam and [r.name for r in result.reasons] == ["calls_to_action", "decoration"]
+    assert not result.is_spam and [r.name for r in result.reasons] == ["page_calls_to_action", "decoration"]
     doorway_seed = verdict(next(r for r in RECORDS if r["source_url"] == "seed 002"))
     assert doorway_seed.is_spam and doorway_seed.reason("keyword_injection") is not None
+
+
+def test_a_banks_own_page_with_its_toll_free_numbers_is_not_spam():
+    """Round 16: on a page, phone numbers beside "call" and calls to action have weights of their own, learned on the
+    dev pages (a bank's, a shop's or a guide's own page gives its numbers); a post keeps the post weights."""
+    page = verdict(next(r for r in RECORDS if r["id"] == "legit-e05f884861"))  # a bank's credit-card grievance page
+    assert not page.is_spam
+    assert [r.name for r in page.reasons] == ["topic_terms", "page_calls_to_action", "page_helpline_numbers"]
+    assert page.features["page_helpline_numbers"] == 3 and "helpline_numbers" not in page.features
+    post = verdict(BY_URL["https://github.com/forem/forem/issues/10627"])
+    assert post.reason("helpline_numbers").contribution > 4 * page.reason("page_helpline_numbers").contribution  # type: ignore[union-attr]
 
 
 def test_chinese_terms_are_found_in_traditional_spelling_and_named_as_listed():
@@ -474,8 +487,8 @@ def test_long_text_model_is_trained_on_dev_and_reads_every_language():
     loan = BY_URL[next(r["source_url"] for r in RECORDS if r["id"] == "spam-ed51d9d498")]
     result = verdict(loan)
     assert result.is_spam and [r.name for r in result.reasons] == ["topic_terms", "long_text_model"]
-    assert result.features["long_text_model"] == pytest.approx(0.933, abs=0.001)
-    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.93"
+    assert result.features["long_text_model"] == pytest.approx(0.937, abs=0.001)
+    assert result.reason("long_text_model").explanation == "the long-text model trained on real spam gives 0.94"
 
 
 def test_long_text_model_reads_an_opening_of_3000_bytes_in_any_script():

@@ -124,6 +124,13 @@ _HAND_FEATURES: Mapping[str, Feature] = {
         Feature("decoration", 1.0, 8.0, 1.0, "{value:.0f} decorative characters of advertisements ({detail})"),
     )
 }
+# On a whole page these weigh apart from a post's (their weights learned on the dev pages): a bank's, a shop's or a
+# guide's own page gives phone numbers and asks its readers to act, as a post on a complaint board seldom does.
+PAGE_FEATURES = {"helpline_numbers": "page_helpline_numbers", "calls_to_action": "page_calls_to_action"}
+_HAND_FEATURES = {
+    **_HAND_FEATURES,
+    **{page_name: replace(_HAND_FEATURES[name], name=page_name) for name, page_name in PAGE_FEATURES.items()},
+}
 
 
 def _combiner() -> tuple[float, dict[str, Feature]]:
@@ -251,7 +258,25 @@ def measure(
     *,
     page: bool = False,
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """All feature values of `text` and, per feature, a detail for its explanation."""
+    """All feature values of `text` and, per feature, a detail for its explanation (on a `page`, the PAGE_FEATURES
+    under their page names)."""
+    values, details = _measure(text, expected_scripts, expected_languages, page=page)
+    if page:
+        for name, page_name in PAGE_FEATURES.items():
+            if name in values:
+                values[page_name] = values.pop(name)
+            if name in details:
+                details[page_name] = details.pop(name)
+    return values, details
+
+
+def _measure(
+    text: str,
+    expected_scripts: Collection[str] | None,
+    expected_languages: Collection[str] | None,
+    *,
+    page: bool,
+) -> tuple[dict[str, float], dict[str, str]]:
     values: dict[str, float] = {}
     details: dict[str, str] = {}
     # Bounded work per page: a long page is read as evenly spaced windows of PAGE_BYTES in all (a doorway's
