@@ -181,7 +181,10 @@ def test_the_heldout_set_is_the_newest_rounds():
 # joined dev, so dev v16 (rounds 1-15) = 671 + 20 of 986 + 60 caught, 12 + 8 of 2015 + 134 flagged. After the round-16
 # tuning (phone numbers beside call-to-action wording and calls to action weigh apart on pages, the models and the
 # combiner retrained on dev v16): 678 of 1046, 13 of 2149.
-@pytest.mark.parametrize("split, caught, spam_total, flagged, legit_total", [("dev", 678, 1046, 13, 2149)])
+# Held-out v16 was evaluated once, after the round-16 tuning was committed; its figures are pinned as they came.
+@pytest.mark.parametrize(
+    "split, caught, spam_total, flagged, legit_total", [("dev", 678, 1046, 13, 2149), ("heldout", 21, 54, 5, 124)]
+)
 def test_figures_per_split(split, caught, spam_total, flagged, legit_total):
     records = [r for r in RECORDS if r["split"] == split]
     results = [(r["label"], verdict(r).is_spam) for r in records]
