@@ -43,8 +43,8 @@ def verdict(record: dict) -> spam.SpamScore:
 
 
 def test_corpus_size_fields_and_languages():
-    assert len([r for r in RECORDS if r["label"] == "spam"]) == 1100
-    assert len([r for r in RECORDS if r["label"] == "legit"]) == 2273
+    assert len([r for r in RECORDS if r["label"] == "spam"]) == 1132
+    assert len([r for r in RECORDS if r["label"] == "legit"]) == 2339
     assert all(set(r) == FIELDS and r["text"] and r["source_url"] and r["reason"] and r["licence"] for r in RECORDS)
     assert {r["language"] for r in RECORDS if r["label"] == "spam"} == {
         "de",
@@ -105,6 +105,7 @@ def test_an_ended_rounds_heldout_set_is_dev_now(round_number):
         (14, 62, 86, 143),
         (15, 60, 134, 189),
         (16, 54, 124, 176),
+        (17, 32, 66, 98),
     ],
 )
 def test_a_rounds_heldout_set_came_from_new_domains(round_number, spam_texts, legit_texts, domains):
