@@ -359,7 +359,7 @@ def test_chinese_terms_are_found_in_traditional_spelling_and_named_as_listed():
     assert lexicons.topic_terms(words) == (4.0, "gambling: 娱乐城, 彩金, 注册送, 百家乐")
     assert lexicons.calls_to_action(words, "") == (2.0, "注册, 立即")
     assert lexicons.topic_terms(TOKEN.findall("助孕妈妈配对 试管代怀"))[1] == "surrogacy: 助孕妈妈, 试管代怀"
-    # a simplified page is read as before, and a character with no traditional form of its own stays as it is
+    # a simplified page is read as before, and so is a term whose characters are the same in both scripts
     assert lexicons.topic_terms(TOKEN.findall("线上娱乐城 真人百家乐"))[0] == 2.0
     assert lexicons.topic_terms(TOKEN.findall("平台彩票"))[0] == 1.0
 
